@@ -1,0 +1,120 @@
+#include "contracts/engine.hpp"
+
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+
+#include "contracts/handlers.hpp"
+#include "contracts/state_keys.hpp"
+
+namespace flex {
+namespace {
+
+using Handler = Status (*)(HandlerContext&);
+
+struct TransactionType {
+  std::string_view name;
+  std::initializer_list<Role> allowed_roles;  // the signer needs one of them
+  Handler handler;
+};
+
+// The transaction types and who may submit them (docs/ROLES.md keeps the same table).
+const std::array<TransactionType, 4> transaction_types{{
+    {"participant.admit", {Role::Operator}, admit_participant},
+    {"token.burn", {Role::Operator}, burn_tokens},
+    {"token.mint", {Role::Operator}, mint_tokens},
+    {"token.transfer",
+     {Role::Prosumer, Role::Aggregator, Role::Dso, Role::Tso, Role::Retailer, Role::Metering,
+      Role::Operator},
+     transfer_tokens},
+}};
+
+const TransactionType* find_type(std::string_view name) {
+  for (const auto& type : transaction_types) {
+    if (type.name == name) return &type;
+  }
+  return nullptr;
+}
+
+Status check_role(const Json& participant, const TransactionType& type) {
+  if (participant.value("status", "") != "active") {
+    return reject("participant.suspended", "the signer is suspended");
+  }
+  for (const auto& role_text : participant["roles"]) {
+    auto role = parse_role(role_text.get<std::string>());
+    if (role && std::find(type.allowed_roles.begin(), type.allowed_roles.end(), *role) !=
+                    type.allowed_roles.end()) {
+      return ok_status();
+    }
+  }
+  return reject("auth.role_required",
+                "the signer holds no role allowed to submit " + std::string(type.name));
+}
+
+}  // namespace
+
+bool is_known_transaction_type(std::string_view type) { return find_type(type) != nullptr; }
+
+Status check_envelope(const StateOverlay& state, const Transaction& transaction) {
+  auto chain = read_json(state, keys::chain);
+  if (!chain || (*chain)["chain_id"] != transaction.chain_id) {
+    return reject("tx.wrong_chain", "transaction is for chain '" + transaction.chain_id + "'");
+  }
+  if (!find_type(transaction.type)) {
+    return reject("tx.unknown_type", "unknown transaction type '" + transaction.type + "'");
+  }
+  if (!state.get(keys::participant(transaction.signer))) {
+    return reject("tx.unknown_signer", "signer " + to_hex(transaction.signer) + " is not a participant");
+  }
+  auto last_nonce = read_json(state, keys::nonce(transaction.signer));
+  if (last_nonce && transaction.nonce <= last_nonce->get<std::int64_t>()) {
+    return reject("tx.stale_nonce", "nonce " + std::to_string(transaction.nonce) +
+                                        " is not above the signer's last nonce " +
+                                        std::to_string(last_nonce->get<std::int64_t>()));
+  }
+  return ok_status();
+}
+
+Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context,
+                            const Transaction& transaction) {
+  const TransactionType& type = *find_type(transaction.type);
+  auto participant = read_json(state, keys::participant(transaction.signer));
+  Status status = check_role(*participant, type);
+  if (status) {
+    HandlerContext handler_context{state, context, transaction};
+    status = type.handler(handler_context);
+  }
+  if (!status) state.rollback_transaction();
+  write_json(state, keys::nonce(transaction.signer), transaction.nonce);
+  state.commit_transaction();
+  if (!status) return Receipt{status.rejection().code, status.rejection().message};
+  return Receipt{};
+}
+
+Status BlockBuilder::add(const Transaction& transaction) {
+  if (auto envelope = check_envelope(state_, transaction); !envelope) return envelope;
+  receipts_.push_back(execute_transaction(state_, context_, transaction));
+  return ok_status();
+}
+
+BlockExecution BlockBuilder::finish() const {
+  BlockExecution execution;
+  execution.writes = state_.block_writes();
+  execution.receipts = receipts_;
+  execution.app_hash = base_.app_hash_after(execution.writes);
+  return execution;
+}
+
+Result<BlockExecution> execute_block(const State& base, const ExecutionContext& context,
+                                     const std::vector<Transaction>& transactions) {
+  BlockBuilder builder(base, context);
+  for (std::size_t i = 0; i < transactions.size(); ++i) {
+    if (auto status = builder.add(transactions[i]); !status) {
+      return reject("block.invalid_transaction", "transaction " + std::to_string(i) +
+                                                     " is inadmissible: " + status.rejection().code);
+    }
+  }
+  return builder.finish();
+}
+
+}  // namespace flex

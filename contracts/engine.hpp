@@ -1,0 +1,62 @@
+// The rules engine: a pure function (state, ordered transactions) -> (state', receipts).
+// No clock (block time comes from the context), no I/O, no floats, no unordered iteration.
+//
+// Two levels of rejection:
+//   - envelope rejections (wrong chain, unknown type or signer, stale nonce) make a
+//     transaction inadmissible: the mempool refuses it and a block holding one is invalid;
+//   - payload rejections (a rule of the transaction type) are recorded in the block as a
+//     receipt with the stable code; the nonce is consumed and nothing else changes.
+// Signatures are checked by the caller before execution (in parallel, see node/).
+#pragma once
+
+#include <vector>
+
+#include "ledger/state.hpp"
+#include "ledger/store.hpp"
+#include "ledger/transaction.hpp"
+
+namespace flex {
+
+struct ExecutionContext {
+  std::int64_t height = 0;
+  std::int64_t time = 0;  // block time, UTC seconds
+};
+
+// Codes: tx.wrong_chain, tx.unknown_type, tx.unknown_signer, tx.stale_nonce.
+Status check_envelope(const StateOverlay& state, const Transaction& transaction);
+
+// Runs one admissible transaction; always consumes its nonce.
+Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context,
+                            const Transaction& transaction);
+
+struct BlockExecution {
+  WriteSet writes;
+  std::vector<Receipt> receipts;
+  Hash32 app_hash{};
+};
+
+// Builds a block one transaction at a time: the proposer's path, where an inadmissible
+// transaction is left out instead of invalidating the block.
+class BlockBuilder {
+ public:
+  BlockBuilder(const State& base, const ExecutionContext& context)
+      : base_(base), context_(context), state_(base) {}
+  // Rejects (and leaves state untouched) when the transaction is inadmissible.
+  Status add(const Transaction& transaction);
+  BlockExecution finish() const;
+
+ private:
+  const State& base_;
+  ExecutionContext context_;
+  StateOverlay state_;
+  std::vector<Receipt> receipts_;
+};
+
+// Executes a block's transactions in order. A block holding an inadmissible transaction
+// is rejected whole (code block.invalid_transaction) and nothing is changed.
+Result<BlockExecution> execute_block(const State& base, const ExecutionContext& context,
+                                     const std::vector<Transaction>& transactions);
+
+bool is_known_transaction_type(std::string_view type);
+
+}  // namespace flex

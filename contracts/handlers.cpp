@@ -1,0 +1,46 @@
+#include "contracts/handlers.hpp"
+
+#include "ledger/limits.hpp"
+
+namespace flex {
+
+std::optional<Json> read_json(const StateOverlay& state, const std::string& key) {
+  auto stored = state.get(key);
+  if (!stored) return std::nullopt;
+  return Json::parse(*stored);
+}
+
+void write_json(StateOverlay& state, std::string key, const Json& value) {
+  state.put(std::move(key), to_canonical(value));
+}
+
+Result<PublicKey> payload_key(const Json& payload, const char* field) {
+  if (!payload.contains(field) || !payload[field].is_string()) {
+    return reject("payload.invalid", std::string(field) + " must be a 64-hex public key");
+  }
+  auto key = from_hex_fixed<32>(payload[field].get_ref<const std::string&>());
+  if (!key || !is_valid_public_key(*key)) {
+    return reject("payload.invalid", std::string(field) + " must be a valid x-only public key");
+  }
+  return *key;
+}
+
+Result<std::int64_t> payload_amount(const Json& payload, const char* field) {
+  if (!payload.contains(field) || !payload[field].is_number_integer() ||
+      payload[field].get<std::int64_t>() <= 0) {
+    return reject("payload.invalid", std::string(field) + " must be a positive integer");
+  }
+  return payload[field].get<std::int64_t>();
+}
+
+Result<std::string> payload_text(const Json& payload, const char* field, std::size_t max_length) {
+  if (!payload.contains(field) || !payload[field].is_string() ||
+      payload[field].get_ref<const std::string&>().empty() ||
+      payload[field].get_ref<const std::string&>().size() > max_length) {
+    return reject("payload.invalid", std::string(field) + " must be a string of 1 to " +
+                                         std::to_string(max_length) + " bytes");
+  }
+  return payload[field].get<std::string>();
+}
+
+}  // namespace flex

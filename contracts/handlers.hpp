@@ -1,0 +1,29 @@
+// Transaction handlers, one per type, and the context they run in.
+#pragma once
+
+#include "contracts/engine.hpp"
+#include "contracts/roles.hpp"
+
+namespace flex {
+
+struct HandlerContext {
+  StateOverlay& state;
+  const ExecutionContext& block;
+  const Transaction& transaction;
+};
+
+// Reads a canonical JSON value from state; nullopt when the key is absent.
+std::optional<Json> read_json(const StateOverlay& state, const std::string& key);
+void write_json(StateOverlay& state, std::string key, const Json& value);
+
+// Payload field readers that reject with payload.invalid on a missing or ill-typed field.
+Result<PublicKey> payload_key(const Json& payload, const char* field);
+Result<std::int64_t> payload_amount(const Json& payload, const char* field);
+Result<std::string> payload_text(const Json& payload, const char* field, std::size_t max_length);
+
+Status admit_participant(HandlerContext& context);
+Status mint_tokens(HandlerContext& context);
+Status burn_tokens(HandlerContext& context);
+Status transfer_tokens(HandlerContext& context);
+
+}  // namespace flex

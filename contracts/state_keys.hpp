@@ -1,0 +1,27 @@
+// Keys of the ledger state (PROTOCOL.md "State"). Values are canonical JSON.
+//   chain                 {"chain_id":S,"genesis_time":T}
+//   params                market parameters (integers and strings only)
+//   validators            [{"name":S,"power":N,"public_key":HEX64}, ...]
+//   participant/<key>     {"name":S,"roles":[S...],"status":"active"|"suspended"}
+//   nonce/<key>           last accepted nonce of the signer
+//   account/<key>         {"available_micro":N}
+//   supply                {"burned_micro":N,"minted_micro":N}
+#pragma once
+
+#include <string>
+
+#include "ledger/bytes.hpp"
+#include "ledger/schnorr.hpp"
+
+namespace flex::keys {
+
+inline constexpr const char* chain = "chain";
+inline constexpr const char* params = "params";
+inline constexpr const char* validators = "validators";
+inline constexpr const char* supply = "supply";
+
+inline std::string participant(const PublicKey& key) { return "participant/" + to_hex(key); }
+inline std::string nonce(const PublicKey& key) { return "nonce/" + to_hex(key); }
+inline std::string account(const PublicKey& key) { return "account/" + to_hex(key); }
+
+}  // namespace flex::keys

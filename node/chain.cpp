@@ -1,0 +1,147 @@
+#include "node/chain.hpp"
+
+#include "node/log.hpp"
+
+namespace flex {
+
+std::unique_ptr<Chain> Chain::open(const std::string& store_path, const std::optional<Genesis>& genesis,
+                                   ChainOptions options) {
+  auto store = Store::open(store_path);
+  std::optional<Genesis> stored_genesis;
+  if (auto text = store->meta("genesis")) {
+    auto parsed = parse_genesis(Json::parse(*text));
+    if (!parsed) throw std::runtime_error("stored genesis is invalid: " + parsed.rejection().message);
+    stored_genesis = *parsed;
+    if (genesis && genesis->canonical() != stored_genesis->canonical()) {
+      throw std::runtime_error("the genesis file differs from the genesis this data directory was created with");
+    }
+  } else {
+    if (!genesis) throw std::runtime_error("empty data directory and no genesis given");
+    store->initialize(genesis->chain_id, genesis->canonical(), genesis_state(*genesis));
+    stored_genesis = genesis;
+  }
+  return std::unique_ptr<Chain>(new Chain(std::move(store), *stored_genesis, options));
+}
+
+Chain::Chain(std::unique_ptr<Store> store, Genesis genesis, ChainOptions options)
+    : options_(options), genesis_(std::move(genesis)), mempool_(options.mempool), store_(std::move(store)) {
+  state_ = State(store_->load_state());
+  height_ = store_->height();
+  genesis_hash_ = genesis_.hash();
+  app_hash_ = state_.app_hash();
+  last_block_hash_ = genesis_hash_;
+  last_block_time_ = genesis_.genesis_time;
+  if (height_ > 0) {
+    auto last = store_->block(height_);
+    auto header = header_from_json(Json::parse(last->header_json));
+    if (!header) throw StoreError("stored header at height " + std::to_string(height_) + " is malformed");
+    last_block_hash_ = block_hash(*header);
+    last_block_time_ = header->time;
+    if (header->app_hash != app_hash_) {
+      throw StoreError("stored state does not match the app hash of block " + std::to_string(height_));
+    }
+  }
+}
+
+Result<Hash32> Chain::submit(std::string_view bytes) {
+  auto decoded = decode_transaction(bytes);
+  if (!decoded) return decoded.rejection();
+  return submit(std::move(*decoded));
+}
+
+Result<Hash32> Chain::submit(Transaction transaction) {
+  if (!verify_transaction_signature(transaction)) {
+    return reject("tx.bad_signature", "the signature does not verify for the signer's key");
+  }
+  Hash32 id = transaction.id;
+  {
+    std::lock_guard lock(mutex_);
+    StateOverlay view(state_);
+    if (auto envelope = check_envelope(view, transaction); !envelope) return envelope.rejection();
+    if (auto added = mempool_.add(std::move(transaction)); !added) return added.rejection();
+  }
+  if (on_admitted_) on_admitted_();
+  return id;
+}
+
+Proposal Chain::propose(std::int64_t now_seconds, const PublicKey& proposer) {
+  std::lock_guard lock(mutex_);
+  Proposal proposal;
+  BlockHeader& header = proposal.block.header;
+  header.chain_id = genesis_.chain_id;
+  header.height = height_ + 1;
+  header.time = std::max(now_seconds, last_block_time_);  // block time never goes back
+  header.previous_hash = last_block_hash_;
+  header.proposer = proposer;
+  header.validator_set_hash = validator_set_hash(validators_from_state(state_));
+
+  BlockBuilder builder(state_, ExecutionContext{header.height, header.time});
+  std::vector<Hash32> dropped;
+  for (auto& transaction : mempool_.reap(options_.max_block_transactions, options_.max_block_bytes)) {
+    if (builder.add(transaction)) {
+      proposal.block.transactions.push_back(std::move(transaction));
+    } else {
+      dropped.push_back(transaction.id);
+    }
+  }
+  if (!dropped.empty()) {
+    mempool_.remove_ids(dropped);
+    log::warn("mempool.dropped_inadmissible", {{"count", dropped.size()}});
+  }
+  proposal.execution = builder.finish();
+  header.tx_root = transactions_root(proposal.block.transactions);
+  header.app_hash = proposal.execution.app_hash;
+  return proposal;
+}
+
+void Chain::commit(const Proposal& proposal, const Commit& commit) {
+  {
+    std::lock_guard lock(mutex_);
+    const BlockHeader& header = proposal.block.header;
+    if (header.height != height_ + 1 || header.previous_hash != last_block_hash_) {
+      throw std::logic_error("commit of a block that does not extend the tip");
+    }
+    store_->commit_block(BlockRecord{header, commit, proposal.block.transactions, proposal.execution.receipts},
+                         proposal.execution.writes);
+    state_.apply(proposal.execution.writes);
+    height_ = header.height;
+    last_block_hash_ = commit.block_hash;
+    last_block_time_ = header.time;
+    app_hash_ = header.app_hash;
+  }
+  mempool_.remove(proposal.block.transactions);
+  height_changed_.notify_all();
+}
+
+ChainStatus Chain::status() const {
+  std::lock_guard lock(mutex_);
+  return ChainStatus{genesis_.chain_id, height_, app_hash_, last_block_hash_, last_block_time_,
+                     genesis_hash_, mempool_.size(), mempool_.bytes()};
+}
+
+std::vector<Validator> Chain::validators() const {
+  std::lock_guard lock(mutex_);
+  return validators_from_state(state_);
+}
+
+bool Chain::wait_for_height(std::int64_t height, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return height_changed_.wait_for(lock, timeout, [&] { return height_ >= height; });
+}
+
+std::optional<StoredBlock> Chain::block(std::int64_t height) {
+  std::lock_guard lock(mutex_);
+  return store_->block(height);
+}
+
+std::vector<StoredTransaction> Chain::block_transactions(std::int64_t height) {
+  std::lock_guard lock(mutex_);
+  return store_->block_transactions(height);
+}
+
+std::optional<StoredTransaction> Chain::transaction(const std::string& id_hex) {
+  std::lock_guard lock(mutex_);
+  return store_->transaction(id_hex);
+}
+
+}  // namespace flex

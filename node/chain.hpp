@@ -1,0 +1,91 @@
+// The node's view of the chain: the store, the state after the last block, and the
+// mempool. Consensus drives it through propose() and commit(); the API reads it.
+// Thread-safe: submissions verify signatures outside the lock, so they run in parallel.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "contracts/engine.hpp"
+#include "contracts/genesis.hpp"
+#include "ledger/limits.hpp"
+#include "ledger/store.hpp"
+#include "node/mempool.hpp"
+
+namespace flex {
+
+struct ChainOptions {
+  MempoolLimits mempool;
+  std::size_t max_block_transactions = limits::max_transactions_per_block;
+  std::size_t max_block_bytes = limits::max_block_bytes;
+};
+
+struct ChainStatus {
+  std::string chain_id;
+  std::int64_t height = 0;
+  Hash32 app_hash{};
+  Hash32 last_block_hash{};  // the genesis hash at height 0
+  std::int64_t last_block_time = 0;
+  Hash32 genesis_hash{};
+  std::size_t mempool_transactions = 0;
+  std::size_t mempool_bytes = 0;
+};
+
+struct Proposal {
+  Block block;
+  BlockExecution execution;
+};
+
+class Chain {
+ public:
+  // Opens the store at `store_path`. An empty store is initialised from `genesis`; a store
+  // that holds a genesis must hold this one (when given). Throws std::runtime_error.
+  static std::unique_ptr<Chain> open(const std::string& store_path, const std::optional<Genesis>& genesis,
+                                     ChainOptions options = {});
+
+  // Decodes, verifies and admits a transaction to the mempool. Codes: tx.*, encoding.*,
+  // mempool.*, and tx.bad_signature.
+  Result<Hash32> submit(std::string_view bytes);
+  Result<Hash32> submit(Transaction transaction);
+
+  // The next block from the mempool; inadmissible transactions are dropped from it.
+  Proposal propose(std::int64_t now_seconds, const PublicKey& proposer);
+  // Persists a proposal with its commit and advances the state. Throws StoreError.
+  void commit(const Proposal& proposal, const Commit& commit);
+
+  ChainStatus status() const;
+  const Genesis& genesis() const { return genesis_; }
+  std::vector<Validator> validators() const;
+  bool wait_for_height(std::int64_t height, std::chrono::milliseconds timeout) const;
+  // Called (outside any lock) after each admitted transaction.
+  void set_on_admitted(std::function<void()> callback) { on_admitted_ = std::move(callback); }
+
+  std::optional<StoredBlock> block(std::int64_t height);
+  std::vector<StoredTransaction> block_transactions(std::int64_t height);
+  std::optional<StoredTransaction> transaction(const std::string& id_hex);
+  std::size_t mempool_size() const { return mempool_.size(); }
+  bool mempool_contains(const Hash32& id) const { return mempool_.contains(id); }
+
+ private:
+  Chain(std::unique_ptr<Store> store, Genesis genesis, ChainOptions options);
+
+  ChainOptions options_;
+  Genesis genesis_;
+  Mempool mempool_;
+  std::function<void()> on_admitted_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  mutable std::condition_variable height_changed_;
+  std::unique_ptr<Store> store_;
+  State state_;
+  std::int64_t height_ = 0;
+  Hash32 last_block_hash_{};
+  std::int64_t last_block_time_ = 0;
+  Hash32 app_hash_{};       // of state_, kept so status() costs nothing
+  Hash32 genesis_hash_{};
+};
+
+}  // namespace flex

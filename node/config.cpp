@@ -1,0 +1,63 @@
+#include "node/config.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "ledger/canonical_json.hpp"
+
+namespace flex {
+
+void apply_listen_address(NodeConfig& config, const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw std::runtime_error("listen address must be HOST:PORT, got '" + address + "'");
+  std::string port_text = address.substr(colon + 1);
+  int port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(port_text, &used);
+    if (used != port_text.size()) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) throw std::runtime_error("listen port must be 0-65535, got '" + port_text + "'");
+  config.listen_host = address.substr(0, colon);
+  config.listen_port = static_cast<std::uint16_t>(port);
+}
+
+void apply_config_file(NodeConfig& config, const std::string& path) {
+  std::ifstream file(path);
+  if (!file) throw std::runtime_error("cannot read config file " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  Json json = Json::parse(text.str(), nullptr, false);
+  if (json.is_discarded() || !json.is_object()) throw std::runtime_error("config file " + path + " is not a JSON object");
+  auto text_field = [&](const char* name, std::string& out) {
+    if (!json.contains(name)) return;
+    if (!json[name].is_string()) throw std::runtime_error(std::string("config field ") + name + " must be a string");
+    out = json[name].get<std::string>();
+  };
+  for (const auto& [key, value] : json.items()) {
+    static const char* known[] = {"data_dir", "listen", "genesis_file", "key_file", "empty_block_interval_ms",
+                                  "log_level", "webui_dir"};
+    if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
+      throw std::runtime_error("unknown config field '" + key + "'");
+    }
+  }
+  text_field("data_dir", config.data_dir);
+  text_field("genesis_file", config.genesis_file);
+  text_field("key_file", config.key_file);
+  text_field("log_level", config.log_level);
+  text_field("webui_dir", config.webui_dir);
+  std::string listen;
+  text_field("listen", listen);
+  if (!listen.empty()) apply_listen_address(config, listen);
+  if (json.contains("empty_block_interval_ms")) {
+    if (!json["empty_block_interval_ms"].is_number_unsigned()) {
+      throw std::runtime_error("config field empty_block_interval_ms must be a non-negative integer");
+    }
+    config.empty_block_interval = std::chrono::milliseconds(json["empty_block_interval_ms"].get<std::int64_t>());
+  }
+}
+
+}  // namespace flex

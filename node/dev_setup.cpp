@@ -1,0 +1,34 @@
+#include "node/dev_setup.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include "contracts/genesis.hpp"
+#include "node/keyfile.hpp"
+#include "node/log.hpp"
+
+namespace flex {
+
+void prepare_dev_data_dir(const NodeConfig& config, const Clock& clock) {
+  std::filesystem::create_directories(config.data_dir);
+  std::string key_path = config.resolved_key_file();
+  if (!std::filesystem::exists(key_path)) {
+    write_key_file(key_path, generate_secret_key());
+    log::info("dev.key_created", {{"path", key_path}});
+  }
+  std::string genesis_path = config.resolved_genesis_file();
+  if (std::filesystem::exists(genesis_path)) return;
+  PublicKey node_key = *derive_public_key(read_key_file(key_path));
+  Genesis genesis;
+  genesis.chain_id = dev_chain_id;
+  genesis.genesis_time = clock.now_seconds();
+  genesis.validators.push_back(Validator{node_key, 1, "dev-validator"});
+  genesis.participants.push_back(GenesisParticipant{node_key, "Dev market operator", {"operator"}});
+  genesis.params = default_market_params();
+  std::ofstream file(genesis_path);
+  file << genesis.to_json().dump(2) << "\n";
+  if (!file) throw std::runtime_error("cannot write " + genesis_path);
+  log::info("dev.genesis_created", {{"path", genesis_path}, {"chain_id", genesis.chain_id}});
+}
+
+}  // namespace flex

@@ -1,0 +1,111 @@
+// flexctl: the command-line tool.
+//   flexctl keygen --out FILE                 writes a new key file (mode 0600)
+//   flexctl pubkey --key FILE                 prints the public key of a key file
+//   flexctl sign --key FILE --chain-id ID --type TYPE --nonce N --payload JSON
+//                                             prints a signed canonical transaction
+//   flexctl verify --data DIR                 re-verifies the chain in DIR from genesis
+// Exit status: 0 success, 1 verification or command failure, 2 usage error.
+#include <iostream>
+#include <map>
+
+#include "ledger/hash.hpp"
+#include "ledger/transaction.hpp"
+#include "node/keyfile.hpp"
+#include "node/verify_chain.hpp"
+
+namespace {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr const char* usage =
+    "usage: flexctl keygen --out FILE\n"
+    "       flexctl pubkey --key FILE\n"
+    "       flexctl sign --key FILE --chain-id ID --type TYPE --nonce N --payload JSON\n"
+    "       flexctl verify --data DIR\n";
+
+std::map<std::string, std::string> parse_options(int argc, char** argv) {
+  std::map<std::string, std::string> options;
+  for (int i = 2; i < argc; ++i) {
+    std::string name = argv[i];
+    if (name.rfind("--", 0) != 0 || i + 1 >= argc) throw UsageError("bad argument '" + name + "'");
+    options[name.substr(2)] = argv[++i];
+  }
+  return options;
+}
+
+const std::string& required(const std::map<std::string, std::string>& options, const std::string& name) {
+  auto found = options.find(name);
+  if (found == options.end()) throw UsageError("missing --" + name);
+  return found->second;
+}
+
+int keygen(const std::map<std::string, std::string>& options) {
+  const std::string& path = required(options, "out");
+  flex::SecretKey secret = flex::generate_secret_key();
+  flex::write_key_file(path, secret);
+  std::cout << flex::to_hex(*flex::derive_public_key(secret)) << "\n";
+  return 0;
+}
+
+int pubkey(const std::map<std::string, std::string>& options) {
+  std::cout << flex::to_hex(*flex::derive_public_key(flex::read_key_file(required(options, "key")))) << "\n";
+  return 0;
+}
+
+int sign(const std::map<std::string, std::string>& options) {
+  flex::SecretKey secret = flex::read_key_file(required(options, "key"));
+  auto payload = flex::Json::parse(required(options, "payload"), nullptr, false);
+  if (payload.is_discarded() || !payload.is_object()) throw UsageError("--payload must be a JSON object");
+  if (!flex::is_integer_only(payload)) throw UsageError("--payload must hold integers only");
+  std::int64_t nonce = std::stoll(required(options, "nonce"));
+  auto transaction = flex::sign_transaction(required(options, "chain-id"), required(options, "type"), secret,
+                                            nonce, payload, flex::random_bytes32());
+  std::cout << transaction.canonical << "\n";
+  return 0;
+}
+
+int verify(const std::map<std::string, std::string>& options) {
+  std::string store_path = required(options, "data") + "/ledger.sqlite";
+  std::int64_t last_percent = -1;
+  auto report = flex::verify_chain(store_path, [&](std::int64_t height, std::int64_t total) {
+    std::int64_t percent = total == 0 ? 100 : height * 100 / total;
+    if (percent != last_percent) {
+      std::cerr << "\rverifying: " << height << "/" << total << " blocks (" << percent << "%)" << std::flush;
+      last_percent = percent;
+    }
+  });
+  if (last_percent >= 0) std::cerr << "\n";
+  if (report.ok) {
+    std::cout << "OK: verified " << report.verified_height << " blocks from genesis\n";
+    return 0;
+  }
+  std::cout << "FAILED: first bad height " << *report.first_bad_height << ": " << report.reason << "\n"
+            << "verified " << report.verified_height << " of " << report.chain_height << " blocks\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << usage;
+    return 2;
+  }
+  std::string command = argv[1];
+  try {
+    auto options = parse_options(argc, argv);
+    if (command == "keygen") return keygen(options);
+    if (command == "pubkey") return pubkey(options);
+    if (command == "sign") return sign(options);
+    if (command == "verify") return verify(options);
+    throw UsageError("unknown command '" + command + "'");
+  } catch (const UsageError& error) {
+    std::cerr << "flexctl: " << error.what() << "\n" << usage;
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "flexctl: " << error.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,117 @@
+#include "node/verify_chain.hpp"
+
+#include "contracts/engine.hpp"
+#include "contracts/genesis.hpp"
+#include "ledger/hash.hpp"
+#include "ledger/limits.hpp"
+#include "ledger/store.hpp"
+#include "node/signature_batch.hpp"
+
+namespace flex {
+namespace {
+
+struct ChainCursor {
+  State state;
+  Hash32 previous_hash{};
+  std::int64_t previous_time = 0;
+  std::string chain_id;
+};
+
+// Empty when block `height` checks out; else the reason. Advances the cursor on success.
+std::string verify_block(Store& store, std::int64_t height, ChainCursor& cursor) {
+  auto stored = store.block(height);
+  if (!stored) return "block is missing";
+  auto header_json = parse_canonical(stored->header_json, limits::max_block_bytes);
+  if (!header_json) return "header is not canonical JSON: " + header_json.rejection().message;
+  auto header = header_from_json(*header_json);
+  if (!header) return header.rejection().message;
+  Hash32 hash = sha256(stored->header_json);
+  if (to_hex(hash) != stored->hash_hex) return "stored block hash does not match the header";
+  if (header->chain_id != cursor.chain_id) return "header names another chain";
+  if (header->height != height) return "header height is " + std::to_string(header->height);
+  if (header->previous_hash != cursor.previous_hash) return "previous_hash does not link to the block before";
+  if (header->time < cursor.previous_time) return "block time goes back";
+  auto validators = validators_from_state(cursor.state);
+  if (header->validator_set_hash != validator_set_hash(validators)) return "validator_set_hash is wrong";
+
+  std::vector<Transaction> transactions;
+  std::vector<Receipt> stored_receipts;
+  for (const auto& row : store.block_transactions(height)) {
+    if (row.position != static_cast<std::int64_t>(transactions.size())) return "transaction positions have a gap";
+    auto transaction = decode_transaction(row.body);
+    if (!transaction) return "transaction " + std::to_string(row.position) + ": " + transaction.rejection().message;
+    if (to_hex(transaction->id) != row.id_hex) return "transaction " + std::to_string(row.position) + ": id mismatch";
+    transactions.push_back(std::move(*transaction));
+    stored_receipts.push_back(row.receipt);
+  }
+  if (header->tx_root != transactions_root(transactions)) return "tx_root does not match the transactions";
+  if (auto bad = first_bad_signature(transactions)) return "transaction " + std::to_string(*bad) + ": bad signature";
+
+  auto execution = execute_block(cursor.state, ExecutionContext{header->height, header->time}, transactions);
+  if (!execution) return execution.rejection().message;
+  for (std::size_t i = 0; i < transactions.size(); ++i) {
+    if (execution->receipts[i].code != stored_receipts[i].code ||
+        execution->receipts[i].message != stored_receipts[i].message) {
+      return "transaction " + std::to_string(i) + ": replayed receipt differs from the stored one";
+    }
+  }
+  if (execution->app_hash != header->app_hash) return "replayed app hash differs from the header";
+
+  auto commit_json = parse_canonical(stored->commit_json, limits::max_block_bytes);
+  if (!commit_json) return "commit is not canonical JSON";
+  auto commit = commit_from_json(*commit_json);
+  if (!commit) return commit.rejection().message;
+  if (auto verified = verify_commit(*commit, *header, validators); !verified) return verified.rejection().message;
+
+  cursor.state.apply(execution->writes);
+  cursor.previous_hash = hash;
+  cursor.previous_time = header->time;
+  return {};
+}
+
+}  // namespace
+
+VerifyReport verify_chain(const std::string& store_path,
+                          const std::function<void(std::int64_t, std::int64_t)>& progress) {
+  VerifyReport report;
+  std::unique_ptr<Store> store;
+  try {
+    store = Store::open(store_path, Store::Mode::ReadOnly);
+    report.chain_height = store->height();
+  } catch (const StoreError& error) {
+    report.first_bad_height = 0;
+    report.reason = error.what();
+    return report;
+  }
+  std::int64_t height = 0;
+  try {
+    auto genesis_text = store->meta("genesis");
+    if (!genesis_text) throw StoreError("the store holds no genesis");
+    auto genesis = parse_genesis(Json::parse(*genesis_text));
+    if (!genesis) throw StoreError("stored genesis is invalid: " + genesis.rejection().message);
+    ChainCursor cursor{State(genesis_state(*genesis)), genesis->hash(), genesis->genesis_time, genesis->chain_id};
+    for (height = 1; height <= report.chain_height; ++height) {
+      std::string reason = verify_block(*store, height, cursor);
+      if (!reason.empty()) {
+        report.first_bad_height = height;
+        report.reason = reason;
+        return report;
+      }
+      report.verified_height = height;
+      if (progress) progress(height, report.chain_height);
+    }
+    if (store->load_state() != cursor.state.entries()) {
+      report.first_bad_height = report.chain_height;
+      report.reason = "the stored state table differs from the state replayed from genesis";
+      return report;
+    }
+  } catch (const std::exception& error) {
+    report.first_bad_height = height;
+    report.reason = std::string("store unreadable: ") + error.what();
+    return report;
+  }
+  report.ok = true;
+  return report;
+}
+
+}  // namespace flex
