@@ -1,0 +1,92 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "contracts/engine.hpp"
+#include "ledger/store.hpp"
+#include "test_support.hpp"
+
+using namespace flex;
+using namespace flex::test;
+
+namespace {
+
+BlockRecord record_for(const State& state, std::int64_t height, std::vector<Transaction> transactions,
+                       BlockExecution& execution) {
+  auto executed = execute_block(state, ExecutionContext{height, 1767225600 + height}, transactions);
+  REQUIRE(executed);
+  execution = *executed;
+  BlockRecord record;
+  record.header.chain_id = chain_id;
+  record.header.height = height;
+  record.header.app_hash = execution.app_hash;
+  record.transactions = std::move(transactions);
+  record.receipts = execution.receipts;
+  record.commit.height = height;
+  return record;
+}
+
+}  // namespace
+
+TEST_CASE("a committed block, its transactions, receipts and state survive reopening", "[store]") {
+  TempDir dir;
+  Genesis genesis = test_genesis();
+  State state(genesis_state(genesis));
+  {
+    auto store = Store::open(dir.file("ledger.sqlite"));
+    CHECK_FALSE(store->initialized());
+    store->initialize(genesis.chain_id, genesis.canonical(), state.entries());
+    BlockExecution execution;
+    auto record = record_for(state, 1, {signed_tx("operator", "token.mint", 1, mint("alice", 42)),
+                                        signed_tx("alice", "token.transfer", 1, transfer("bob", 50))}, execution);
+    store->commit_block(record, execution.writes);
+    state.apply(execution.writes);
+  }
+  auto store = Store::open(dir.file("ledger.sqlite"));
+  CHECK(store->initialized());
+  CHECK(store->meta("chain_id") == chain_id);
+  CHECK(store->meta("genesis") == genesis.canonical());
+  CHECK(store->height() == 1);
+  auto rows = store->block_transactions(1);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].receipt.code == "ok");
+  CHECK(rows[1].receipt.code == "token.insufficient_funds");
+  CHECK(store->load_state() == state.entries());
+  CHECK(store->transaction(rows[1].id_hex)->position == 1);
+  CHECK_FALSE(store->transaction(std::string(64, '0')));
+}
+
+TEST_CASE("a block that fails to store leaves nothing behind", "[store]") {
+  TempDir dir;
+  Genesis genesis = test_genesis();
+  State state(genesis_state(genesis));
+  auto store = Store::open(dir.file("ledger.sqlite"));
+  store->initialize(genesis.chain_id, genesis.canonical(), state.entries());
+  BlockExecution execution;
+  Transaction mint_tx = signed_tx("operator", "token.mint", 1, mint("alice", 42));
+  auto first = record_for(state, 1, {mint_tx}, execution);
+  store->commit_block(first, execution.writes);
+  // Height 2 repeats a transaction id: the insert fails half-way through the block.
+  BlockExecution second_execution;
+  auto second = record_for(state, 2, {signed_tx("operator", "token.mint", 2, mint("bob", 7))}, second_execution);
+  second.transactions.push_back(mint_tx);
+  second.receipts.push_back(Receipt{});
+  CHECK_THROWS_AS(store->commit_block(second, second_execution.writes), StoreError);
+  CHECK(store->height() == 1);
+  CHECK(store->block_transactions(2).empty());
+  State after_first(genesis_state(genesis));
+  after_first.apply(execution.writes);
+  CHECK(store->load_state() == after_first.entries());
+  CHECK_THROWS_AS(store->commit_block(BlockRecord{first.header, first.commit, {mint_tx}, {}}, {}), StoreError);
+}
+
+TEST_CASE("the store runs in WAL mode", "[store]") {
+  TempDir dir;
+  { auto store = Store::open(dir.file("ledger.sqlite")); }
+  std::ifstream header(dir.file("ledger.sqlite"), std::ios::binary);
+  char bytes[20] = {};
+  header.read(bytes, sizeof bytes);
+  // SQLite file format §1.3: bytes 18 and 19 are 2 in WAL mode.
+  CHECK(bytes[18] == 2);
+  CHECK(bytes[19] == 2);
+}

@@ -1,0 +1,67 @@
+// Shared helpers for unit tests: deterministic keys, a genesis, signing without randomness.
+#pragma once
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "contracts/genesis.hpp"
+#include "ledger/hash.hpp"
+#include "ledger/transaction.hpp"
+
+namespace flex::test {
+
+// A valid secret key derived from a label, the same on every run.
+inline SecretKey key_for(std::string_view label) { return SecretKey(sha256(label)); }
+inline PublicKey public_key_for(std::string_view label) { return *derive_public_key(key_for(label)); }
+
+inline constexpr const char* chain_id = "flexledger-test";
+
+// Genesis: "operator" is validator and operator; "alice" and "bob" are prosumers,
+// "dso" is a DSO, "auditor" an auditor.
+inline Genesis test_genesis() {
+  Genesis genesis;
+  genesis.chain_id = chain_id;
+  genesis.genesis_time = 1767225600;  // 2026-01-01T00:00:00Z
+  genesis.validators.push_back(Validator{public_key_for("operator"), 1, "validator"});
+  genesis.participants.push_back(GenesisParticipant{public_key_for("operator"), "Operator", {"operator"}});
+  genesis.participants.push_back(GenesisParticipant{public_key_for("alice"), "Alice", {"prosumer"}});
+  genesis.participants.push_back(GenesisParticipant{public_key_for("bob"), "Bob", {"prosumer"}});
+  genesis.participants.push_back(GenesisParticipant{public_key_for("dso"), "Grid DSO", {"dso"}});
+  genesis.participants.push_back(GenesisParticipant{public_key_for("auditor"), "Auditor", {"auditor"}});
+  genesis.params = default_market_params();
+  return genesis;
+}
+
+inline Transaction signed_tx(std::string_view signer, std::string type, std::int64_t nonce, Json payload,
+                             std::string chain = chain_id) {
+  return sign_transaction(std::move(chain), std::move(type), key_for(signer), nonce, std::move(payload), Hash32{});
+}
+
+inline Json mint(std::string_view to, std::int64_t amount) {
+  return Json{{"to", to_hex(public_key_for(to))}, {"amount_micro", amount}, {"fiat_reference", "wire-" + std::to_string(amount)}};
+}
+inline Json transfer(std::string_view to, std::int64_t amount) {
+  return Json{{"to", to_hex(public_key_for(to))}, {"amount_micro", amount}};
+}
+
+// A temporary directory removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device device;
+    path_ = std::filesystem::temp_directory_path() / ("flex-test-" + std::to_string(device()) + std::to_string(device()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace flex::test
