@@ -56,6 +56,7 @@ void SoloValidator::run(std::stop_token stop) {
     } catch (const std::exception& error) {
       // A local failure (disk full, I/O error): nothing was committed; stop producing.
       log::error("block.commit_failed", {{"reason", error.what()}});
+      if (options_.on_failure) options_.on_failure(error.what());
       return;
     }
   }

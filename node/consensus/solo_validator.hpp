@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -17,6 +18,9 @@ namespace flex {
 struct SoloValidatorOptions {
   // An empty block is made after this long without transactions; zero disables them.
   std::chrono::milliseconds empty_block_interval{5000};
+  // Called once, on the producer thread, when a block cannot be committed (a local
+  // failure such as a full disk); production has stopped by then.
+  std::function<void(const std::string& reason)> on_failure = nullptr;
 };
 
 class SoloValidator final : public Consensus {

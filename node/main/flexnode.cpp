@@ -4,7 +4,9 @@
 // SIGINT or SIGTERM stops it cleanly: the API stops accepting, the block in progress is
 // committed or abandoned, and the store is closed.
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -77,7 +79,12 @@ int run(const flex::NodeConfig& config) {
   flex::PublicKey public_key = *flex::derive_public_key(key);
 
   auto chain = flex::Chain::open(config.store_path(), genesis);
-  flex::SoloValidator validator(*chain, key, clock, flex::SoloValidatorOptions{config.empty_block_interval});
+  std::atomic<bool> failed{false};
+  flex::SoloValidatorOptions validator_options{config.empty_block_interval, [&failed](const std::string&) {
+                                                 failed = true;
+                                                 ::kill(::getpid(), SIGTERM);  // stop the whole node
+                                               }};
+  flex::SoloValidator validator(*chain, key, clock, validator_options);
   chain->set_on_admitted([&validator] { validator.notify_transaction(); });
 
   flex::api::Router router(*chain, flex::api::NodeIdentity{public_key, true, version}, config.webui_dir);
@@ -102,7 +109,7 @@ int run(const flex::NodeConfig& config) {
   server.stop();
   validator.stop();
   flex::log::info("node.stopped", {{"height", chain->status().height}});
-  return 0;
+  return failed ? 1 : 0;
 }
 
 }  // namespace
