@@ -15,12 +15,14 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
-Response plain_error(http::status status, unsigned version, std::string_view detail) {
+// Errors the server answers itself, before a request reaches the router.
+Response plain_error(http::status status, unsigned version, std::string_view code, std::string_view detail) {
   Response response{status, version};
   response.set(http::field::content_type, "application/problem+json");
-  response.body() = Json{{"title", std::string(http::obsolete_reason(status))},
+  response.body() = Json{{"type", "https://flexledger.example/problems/" + std::string(code)},
+                         {"title", std::string(http::obsolete_reason(status))},
                          {"status", static_cast<int>(status)},
-                         {"code", "http.bad_request"},
+                         {"code", std::string(code)},
                          {"detail", std::string(detail)}}.dump();
   response.prepare_payload();
   return response;
@@ -56,9 +58,10 @@ class Session : public std::enable_shared_from_this<Session> {
     Response response;
     bool keep_alive = false;
     if (error == http::error::body_limit) {
-      response = plain_error(http::status::payload_too_large, 11, "request body exceeds the limit");
+      response = plain_error(http::status::payload_too_large, 11, "http.body_too_large",
+                             "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
     } else if (error) {
-      response = plain_error(http::status::bad_request, 11, "malformed HTTP request");
+      response = plain_error(http::status::bad_request, 11, "http.bad_request", "malformed HTTP request");
     } else {
       const Request& request = parser_->get();
       keep_alive = request.keep_alive();
@@ -66,7 +69,8 @@ class Session : public std::enable_shared_from_this<Session> {
         response = handler_(request);
       } catch (const std::exception& failure) {
         log::error("api.handler_failed", {{"target", std::string(request.target())}, {"reason", failure.what()}});
-        response = plain_error(http::status::internal_server_error, request.version(), "internal error; see the node log");
+        response = plain_error(http::status::internal_server_error, request.version(), "http.internal_error",
+                               "internal error; see the node log");
       }
       response.version(request.version());
     }
@@ -103,10 +107,10 @@ struct HttpServer::Impl {
   std::uint16_t port;
   Handler handler;
   ServerLimits limits;
+  std::atomic<std::size_t> open_connections{0};  // before io: sessions outlive io's handlers
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::vector<std::thread> threads;
-  std::atomic<std::size_t> open_connections{0};
 
   void accept() {
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code error, tcp::socket socket) {

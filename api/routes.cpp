@@ -8,11 +8,14 @@
 namespace flex::api {
 namespace {
 
+// Replaces invalid UTF-8 (which can come from a request path) instead of throwing.
+std::string dump(const Json& body) { return body.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
 Response json_response(const Request& request, http::status status, const Json& body) {
   Response response{status, request.version()};
   response.set(http::field::content_type, "application/json");
   response.set(http::field::cache_control, "no-store");
-  response.body() = body.dump();
+  response.body() = dump(body);
   response.prepare_payload();
   return response;
 }
@@ -20,11 +23,11 @@ Response json_response(const Request& request, http::status status, const Json& 
 Response problem(const Request& request, http::status status, std::string_view code, std::string_view detail) {
   Response response{status, request.version()};
   response.set(http::field::content_type, "application/problem+json");
-  response.body() = Json{{"type", "https://flexledger.example/problems/" + std::string(code)},
+  response.body() = dump(Json{{"type", "https://flexledger.example/problems/" + std::string(code)},
                          {"title", std::string(http::obsolete_reason(status))},
                          {"status", static_cast<int>(status)},
                          {"code", std::string(code)},
-                         {"detail", std::string(detail)}}.dump();
+                         {"detail", std::string(detail)}});
   response.prepare_payload();
   return response;
 }

@@ -1,6 +1,12 @@
 #include "ledger/store.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "ledger/hash.hpp"
 
@@ -59,16 +65,34 @@ class Bound {
 
 }  // namespace
 
+namespace {
+
+// Takes the exclusive writer lock of a store, or throws naming who to stop.
+int lock_store(const std::string& path) {
+  std::string lock_path = path + ".lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw StoreError("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw StoreError(path + " is in use by another process (is another node running on this data directory?)");
+  }
+  return fd;
+}
+
+}  // namespace
+
 std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
+  int lock_fd = mode == Mode::ReadWrite ? lock_store(path) : -1;
   sqlite3* database = nullptr;
   int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY
                                      : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &database, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string message = database ? sqlite3_errmsg(database) : "out of memory";
     sqlite3_close(database);
+    if (lock_fd >= 0) ::close(lock_fd);
     throw StoreError("cannot open " + path + ": " + message);
   }
-  std::unique_ptr<Store> store(new Store(database));
+  std::unique_ptr<Store> store(new Store(database, lock_fd));
   store->execute("PRAGMA busy_timeout=5000");
   if (mode == Mode::ReadWrite) {
     store->execute("PRAGMA journal_mode=WAL");
@@ -85,11 +109,12 @@ std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
   return store;
 }
 
-Store::Store(sqlite3* database) : database_(database) {}
+Store::Store(sqlite3* database, int lock_fd) : database_(database), lock_fd_(lock_fd) {}
 
 Store::~Store() {
   for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
   sqlite3_close(database_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
 void Store::execute(const char* sql) {

@@ -11,6 +11,8 @@
 // mode with synchronous=FULL, and commit_block writes one block, its transactions,
 // receipts and state changes in one SQLite transaction: all of it lands, or none.
 // Store errors are local failures (exceptions), never rejections.
+// A read-write store holds an exclusive lock on "<path>.lock" (flock) for its lifetime, so
+// two nodes can never write one chain.
 #pragma once
 
 #include <memory>
@@ -83,11 +85,12 @@ class Store {
   void commit_block(const BlockRecord& record, const WriteSet& state_changes);
 
  private:
-  explicit Store(sqlite3* database);
+  Store(sqlite3* database, int lock_fd);
   void execute(const char* sql);
   sqlite3_stmt* prepared(const char* sql);
 
   sqlite3* database_;
+  int lock_fd_;  // -1 for a read-only store
   std::vector<std::pair<const char*, sqlite3_stmt*>> statements_;
 };
 

@@ -108,8 +108,9 @@ void Chain::commit(const Proposal& proposal, const Commit& commit) {
     last_block_hash_ = commit.block_hash;
     last_block_time_ = header.time;
     app_hash_ = header.app_hash;
+    // Inside the lock, so no reader sees a transaction both committed and pending.
+    mempool_.remove(proposal.block.transactions);
   }
-  mempool_.remove(proposal.block.transactions);
   height_changed_.notify_all();
 }
 

@@ -90,3 +90,12 @@ TEST_CASE("the store runs in WAL mode", "[store]") {
   CHECK(bytes[18] == 2);
   CHECK(bytes[19] == 2);
 }
+
+TEST_CASE("only one writer may open a store at a time", "[store]") {
+  TempDir dir;
+  auto first = Store::open(dir.file("ledger.sqlite"));
+  CHECK_THROWS_WITH(Store::open(dir.file("ledger.sqlite")), Catch::Contains("in use by another process"));
+  CHECK_NOTHROW(Store::open(dir.file("ledger.sqlite"), Store::Mode::ReadOnly));
+  first.reset();
+  CHECK_NOTHROW(Store::open(dir.file("ledger.sqlite")));
+}
