@@ -55,9 +55,16 @@ Status check_role(const Json& participant, const TransactionType& type) {
 
 bool is_known_transaction_type(std::string_view type) { return find_type(type) != nullptr; }
 
-Status check_envelope(const StateOverlay& state, const Transaction& transaction) {
+namespace {
+
+std::string chain_id_of(const StateOverlay& state) {
   auto chain = read_json(state, keys::chain);
-  if (!chain || (*chain)["chain_id"] != transaction.chain_id) {
+  return chain ? (*chain)["chain_id"].get<std::string>() : std::string();
+}
+
+Status check_envelope_for_chain(const StateOverlay& state, const Transaction& transaction,
+                                const std::string& chain_id) {
+  if (transaction.chain_id != chain_id) {
     return reject("tx.wrong_chain", "transaction is for chain '" + transaction.chain_id + "'");
   }
   if (!find_type(transaction.type)) {
@@ -73,6 +80,12 @@ Status check_envelope(const StateOverlay& state, const Transaction& transaction)
                                         std::to_string(last_nonce->get<std::int64_t>()));
   }
   return ok_status();
+}
+
+}  // namespace
+
+Status check_envelope(const StateOverlay& state, const Transaction& transaction) {
+  return check_envelope_for_chain(state, transaction, chain_id_of(state));
 }
 
 Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context,
@@ -91,16 +104,19 @@ Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context
   return Receipt{};
 }
 
+BlockBuilder::BlockBuilder(const State& base, const ExecutionContext& context)
+    : base_(base), context_(context), state_(base), chain_id_(chain_id_of(state_)) {}
+
 Status BlockBuilder::add(const Transaction& transaction) {
-  if (auto envelope = check_envelope(state_, transaction); !envelope) return envelope;
+  if (auto envelope = check_envelope_for_chain(state_, transaction, chain_id_); !envelope) return envelope;
   receipts_.push_back(execute_transaction(state_, context_, transaction));
   return ok_status();
 }
 
-BlockExecution BlockBuilder::finish() const {
+BlockExecution BlockBuilder::finish() {
   BlockExecution execution;
-  execution.writes = state_.block_writes();
-  execution.receipts = receipts_;
+  execution.writes = state_.take_block_writes();
+  execution.receipts = std::move(receipts_);
   execution.app_hash = base_.app_hash_after(execution.writes);
   return execution;
 }

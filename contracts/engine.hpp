@@ -39,16 +39,17 @@ struct BlockExecution {
 // transaction is left out instead of invalidating the block.
 class BlockBuilder {
  public:
-  BlockBuilder(const State& base, const ExecutionContext& context)
-      : base_(base), context_(context), state_(base) {}
+  BlockBuilder(const State& base, const ExecutionContext& context);
   // Rejects (and leaves state untouched) when the transaction is inadmissible.
   Status add(const Transaction& transaction);
-  BlockExecution finish() const;
+  // Ends the block; the builder is spent afterwards.
+  BlockExecution finish();
 
  private:
   const State& base_;
   ExecutionContext context_;
   StateOverlay state_;
+  std::string chain_id_;  // read once per block; genesis fixes it
   std::vector<Receipt> receipts_;
 };
 

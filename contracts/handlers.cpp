@@ -19,10 +19,15 @@ Result<PublicKey> payload_key(const Json& payload, const char* field) {
     return reject("payload.invalid", std::string(field) + " must be a 64-hex public key");
   }
   auto key = from_hex_fixed<32>(payload[field].get_ref<const std::string&>());
-  if (!key || !is_valid_public_key(*key)) {
+  if (!key) return reject("payload.invalid", std::string(field) + " must be a 64-hex public key");
+  return *key;
+}
+
+Status require_valid_key(const PublicKey& key, const char* field) {
+  if (!is_valid_public_key(key)) {
     return reject("payload.invalid", std::string(field) + " must be a valid x-only public key");
   }
-  return *key;
+  return ok_status();
 }
 
 Result<std::int64_t> payload_amount(const Json& payload, const char* field) {

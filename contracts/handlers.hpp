@@ -17,7 +17,10 @@ std::optional<Json> read_json(const StateOverlay& state, const std::string& key)
 void write_json(StateOverlay& state, std::string key, const Json& value);
 
 // Payload field readers that reject with payload.invalid on a missing or ill-typed field.
+// payload_key checks the hex form only: whether the key is on the curve costs a square root,
+// so it is decided where it matters (a new participant, or a key that names no participant).
 Result<PublicKey> payload_key(const Json& payload, const char* field);
+Status require_valid_key(const PublicKey& key, const char* field);
 Result<std::int64_t> payload_amount(const Json& payload, const char* field);
 Result<std::string> payload_text(const Json& payload, const char* field, std::size_t max_length);
 

@@ -16,6 +16,7 @@ Status admit_participant(HandlerContext& context) {
   const Json& payload = context.transaction.payload;
   auto key = payload_key(payload, "public_key");
   if (!key) return key.rejection();
+  if (auto valid = require_valid_key(*key, "public_key"); !valid) return valid;
   auto name = payload_text(payload, "name", max_name_bytes);
   if (!name) return name.rejection();
   if (!payload.contains("roles") || !payload["roles"].is_array() || payload["roles"].empty() ||

@@ -22,11 +22,12 @@ void set_available_balance(StateOverlay& state, const PublicKey& owner, std::int
   write_json(state, keys::account(owner), Json{{"available_micro", amount}});
 }
 
-Status require_participant(const StateOverlay& state, const PublicKey& key) {
-  if (!state.get(keys::participant(key))) {
-    return reject("token.unknown_account", "account " + to_hex(key) + " is not a participant");
-  }
-  return ok_status();
+// Every participant's key was checked at admission, so only an unknown key needs the
+// (costly) curve check, which decides between payload.invalid and token.unknown_account.
+Status require_participant(const StateOverlay& state, const PublicKey& key, const char* field) {
+  if (state.get(keys::participant(key))) return ok_status();
+  if (auto valid = require_valid_key(key, field); !valid) return valid;
+  return reject("token.unknown_account", "account " + to_hex(key) + " is not a participant");
 }
 
 // Adds to a balance, rejecting totals that leave the safe-integer range of signed data.
@@ -70,7 +71,7 @@ Status mint_tokens(HandlerContext& context) {
   if (!amount) return amount.rejection();
   auto reference = payload_text(payload, "fiat_reference", max_reference_bytes);
   if (!reference) return reference.rejection();
-  if (auto status = require_participant(context.state, *to); !status) return status;
+  if (auto status = require_participant(context.state, *to, "to"); !status) return status;
   if (auto status = update_supply(context.state, "minted_micro", *amount); !status) return status;
   return credit(context.state, *to, *amount);
 }
@@ -83,7 +84,7 @@ Status burn_tokens(HandlerContext& context) {
   if (!amount) return amount.rejection();
   auto reference = payload_text(payload, "fiat_reference", max_reference_bytes);
   if (!reference) return reference.rejection();
-  if (auto status = require_participant(context.state, *from); !status) return status;
+  if (auto status = require_participant(context.state, *from, "from"); !status) return status;
   if (auto status = debit(context.state, *from, *amount); !status) return status;
   return update_supply(context.state, "burned_micro", *amount);
 }
@@ -100,7 +101,7 @@ Status transfer_tokens(HandlerContext& context) {
   if (*to == context.transaction.signer) {
     return reject("token.self_transfer", "a transfer to oneself changes nothing");
   }
-  if (auto status = require_participant(context.state, *to); !status) return status;
+  if (auto status = require_participant(context.state, *to, "to"); !status) return status;
   if (auto status = debit(context.state, context.transaction.signer, *amount); !status) return status;
   return credit(context.state, *to, *amount);
 }

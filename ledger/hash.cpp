@@ -3,11 +3,34 @@
 #include <openssl/evp.h>
 
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace flex {
+namespace {
+
+// Fetched once: OpenSSL 3 otherwise looks the algorithm up on every initialisation.
+const EVP_MD* sha256_algorithm() {
+  static EVP_MD* algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (algorithm == nullptr) throw std::runtime_error("OpenSSL: SHA-256 unavailable");
+  return algorithm;
+}
+
+// SHA256(tag) for the few tags in use, computed once per tag and thread.
+const Hash32& tag_hash(std::string_view tag) {
+  thread_local std::vector<std::pair<std::string, Hash32>> cache;
+  for (const auto& [cached_tag, hash] : cache) {
+    if (cached_tag == tag) return hash;
+  }
+  cache.emplace_back(std::string(tag), sha256(tag));
+  return cache.back().second;
+}
+
+}  // namespace
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
-  if (context_ == nullptr || EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) != 1) {
+  if (context_ == nullptr || EVP_DigestInit_ex(context_, sha256_algorithm(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL: SHA-256 initialisation failed");
   }
 }
@@ -33,8 +56,8 @@ Hash32 Sha256::finish() {
 Hash32 sha256(std::span<const std::uint8_t> data) { return Sha256().update(data).finish(); }
 
 Hash32 tagged_hash(std::string_view tag, std::span<const std::uint8_t> message) {
-  Hash32 tag_hash = sha256(tag);
-  return Sha256().update(tag_hash).update(tag_hash).update(message).finish();
+  const Hash32& prefix = tag_hash(tag);
+  return Sha256().update(prefix).update(prefix).update(message).finish();
 }
 
 }  // namespace flex

@@ -51,6 +51,7 @@ class StateOverlay {
   void commit_transaction();
   void rollback_transaction() { transaction_writes_.clear(); }
   const WriteSet& block_writes() const { return block_writes_; }
+  WriteSet take_block_writes() { return std::move(block_writes_); }
 
  private:
   const State& base_;

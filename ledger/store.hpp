@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -55,11 +56,12 @@ struct StoredTransaction {
   Receipt receipt;
 };
 
+// A block to store; it refers to (does not copy) the caller's transactions and receipts.
 struct BlockRecord {
-  BlockHeader header;
-  Commit commit;
-  std::vector<Transaction> transactions;
-  std::vector<Receipt> receipts;  // one per transaction, same order
+  const BlockHeader& header;
+  const Commit& commit;
+  std::span<const Transaction> transactions;
+  std::span<const Receipt> receipts;  // one per transaction, same order
 };
 
 class Store {

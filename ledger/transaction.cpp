@@ -16,6 +16,16 @@ Json unsigned_envelope(const Transaction& transaction) {
 
 Rejection malformed(const std::string& why) { return reject("tx.malformed", why); }
 
+// The signing bytes of a canonical envelope are its bytes without the member
+// ,"sig":"<128 hex>". Quotes inside strings are escaped, so that text can only be a member;
+// the envelope's own comes after the payload and is therefore the last occurrence.
+std::string signing_bytes_of_canonical(const std::string& canonical, const Signature& sig) {
+  std::string member = ",\"sig\":\"" + to_hex(sig) + "\"";
+  std::string bytes = canonical;
+  bytes.erase(canonical.rfind(member), member.size());
+  return bytes;
+}
+
 }  // namespace
 
 bool is_identifier(std::string_view text) {
@@ -53,6 +63,7 @@ Transaction sign_transaction(std::string chain_id, std::string type, const Secre
   envelope["sig"] = to_hex(transaction.sig);
   transaction.canonical = to_canonical(envelope);
   transaction.id = sha256(transaction.canonical);
+  transaction.signed_digest = signing_digest(transaction);
   return transaction;
 }
 
@@ -64,7 +75,7 @@ Result<Transaction> decode_transaction(std::string_view bytes) {
   }
   auto parsed = parse_canonical(bytes, limits::max_transaction_bytes);
   if (!parsed) return parsed.rejection();
-  const Json& envelope = *parsed;
+  Json& envelope = *parsed;
   if (!envelope.is_object() || envelope.size() != 6) {
     return malformed("envelope must be an object with exactly chain_id, nonce, payload, sig, "
                      "signer and type");
@@ -91,7 +102,7 @@ Result<Transaction> decode_transaction(std::string_view bytes) {
   }
   transaction.nonce = envelope["nonce"].get<std::int64_t>();
   if (!envelope["payload"].is_object()) return malformed("payload must be an object");
-  transaction.payload = envelope["payload"];
+  transaction.payload = std::move(envelope["payload"]);
   auto sig = envelope["sig"].is_string()
                  ? from_hex_fixed<64>(envelope["sig"].get_ref<const std::string&>())
                  : std::nullopt;
@@ -99,11 +110,13 @@ Result<Transaction> decode_transaction(std::string_view bytes) {
   transaction.sig = *sig;
   transaction.canonical = std::string(bytes);
   transaction.id = sha256(transaction.canonical);
+  transaction.signed_digest =
+      tagged_hash(tags::transaction, signing_bytes_of_canonical(transaction.canonical, transaction.sig));
   return transaction;
 }
 
 bool verify_transaction_signature(const Transaction& transaction) {
-  return schnorr_verify(transaction.sig, signing_digest(transaction), transaction.signer);
+  return schnorr_verify(transaction.sig, transaction.signed_digest, transaction.signer);
 }
 
 }  // namespace flex

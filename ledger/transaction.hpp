@@ -24,6 +24,7 @@ struct Transaction {
 
   std::string canonical;  // the complete signed envelope, as stored and hashed
   Hash32 id{};            // sha256(canonical)
+  Hash32 signed_digest{};  // tagged hash of the signing bytes, derived from `canonical`
 };
 
 // Bytes the signer signs: the canonical envelope without "sig".
@@ -38,6 +39,8 @@ Transaction sign_transaction(std::string chain_id, std::string type, const Secre
 // not verify the signature or consult state. Codes: tx.too_large, encoding.*, tx.malformed.
 Result<Transaction> decode_transaction(std::string_view bytes);
 
+// Verifies `sig` over `signed_digest`, the digest of the bytes the transaction was decoded
+// from (or signed as); a Transaction is not meant to be edited after that.
 bool verify_transaction_signature(const Transaction& transaction);
 
 // Identifier syntax shared by chain ids and transaction types: [a-z0-9._-]{1,64}.

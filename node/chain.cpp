@@ -20,11 +20,15 @@ std::unique_ptr<Chain> Chain::open(const std::string& store_path, const std::opt
     store->initialize(genesis->chain_id, genesis->canonical(), genesis_state(*genesis));
     stored_genesis = genesis;
   }
-  return std::unique_ptr<Chain>(new Chain(std::move(store), *stored_genesis, options));
+  return std::unique_ptr<Chain>(new Chain(std::move(store), store_path, *stored_genesis, options));
 }
 
-Chain::Chain(std::unique_ptr<Store> store, Genesis genesis, ChainOptions options)
-    : options_(options), genesis_(std::move(genesis)), mempool_(options.mempool), store_(std::move(store)) {
+Chain::Chain(std::unique_ptr<Store> store, const std::string& store_path, Genesis genesis, ChainOptions options)
+    : options_(options),
+      genesis_(std::move(genesis)),
+      mempool_(options.mempool),
+      store_(std::move(store)),
+      reader_(Store::open(store_path, Store::Mode::ReadOnly)) {
   state_ = State(store_->load_state());
   height_ = store_->height();
   genesis_hash_ = genesis_.hash();
@@ -55,7 +59,7 @@ Result<Hash32> Chain::submit(Transaction transaction) {
   }
   Hash32 id = transaction.id;
   {
-    std::lock_guard lock(mutex_);
+    std::shared_lock lock(state_mutex_);
     StateOverlay view(state_);
     if (auto envelope = check_envelope(view, transaction); !envelope) return envelope.rejection();
     if (auto added = mempool_.add(std::move(transaction)); !added) return added.rejection();
@@ -65,7 +69,7 @@ Result<Hash32> Chain::submit(Transaction transaction) {
 }
 
 Proposal Chain::propose(std::int64_t now_seconds, const PublicKey& proposer) {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(state_mutex_);
   Proposal proposal;
   BlockHeader& header = proposal.block.header;
   header.chain_id = genesis_.chain_id;
@@ -95,54 +99,61 @@ Proposal Chain::propose(std::int64_t now_seconds, const PublicKey& proposer) {
 }
 
 void Chain::commit(const Proposal& proposal, const Commit& commit) {
+  const BlockHeader& header = proposal.block.header;
   {
-    std::lock_guard lock(mutex_);
-    const BlockHeader& header = proposal.block.header;
+    std::shared_lock lock(state_mutex_);
     if (header.height != height_ + 1 || header.previous_hash != last_block_hash_) {
       throw std::logic_error("commit of a block that does not extend the tip");
     }
+  }
+  {
+    // The state lock is not held here: submissions go on while the disk syncs.
+    std::lock_guard lock(store_mutex_);
     store_->commit_block(BlockRecord{header, commit, proposal.block.transactions, proposal.execution.receipts},
                          proposal.execution.writes);
+  }
+  {
+    std::unique_lock lock(state_mutex_);
     state_.apply(proposal.execution.writes);
     height_ = header.height;
     last_block_hash_ = commit.block_hash;
     last_block_time_ = header.time;
     app_hash_ = header.app_hash;
-    // Inside the lock, so no reader sees a transaction both committed and pending.
+    // Inside the lock, so no submission sees a transaction both committed and pending.
     mempool_.remove(proposal.block.transactions);
   }
   height_changed_.notify_all();
 }
 
 ChainStatus Chain::status() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(state_mutex_);
   return ChainStatus{genesis_.chain_id, height_, app_hash_, last_block_hash_, last_block_time_,
                      genesis_hash_, mempool_.size(), mempool_.bytes()};
 }
 
 std::vector<Validator> Chain::validators() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(state_mutex_);
   return validators_from_state(state_);
 }
 
 bool Chain::wait_for_height(std::int64_t height, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(mutex_);
+  std::shared_lock lock(state_mutex_);
   return height_changed_.wait_for(lock, timeout, [&] { return height_ >= height; });
 }
 
 std::optional<StoredBlock> Chain::block(std::int64_t height) {
-  std::lock_guard lock(mutex_);
-  return store_->block(height);
+  std::lock_guard lock(reader_mutex_);
+  return reader_->block(height);
 }
 
 std::vector<StoredTransaction> Chain::block_transactions(std::int64_t height) {
-  std::lock_guard lock(mutex_);
-  return store_->block_transactions(height);
+  std::lock_guard lock(reader_mutex_);
+  return reader_->block_transactions(height);
 }
 
 std::optional<StoredTransaction> Chain::transaction(const std::string& id_hex) {
-  std::lock_guard lock(mutex_);
-  return store_->transaction(id_hex);
+  std::lock_guard lock(reader_mutex_);
+  return reader_->transaction(id_hex);
 }
 
 }  // namespace flex

@@ -1,6 +1,12 @@
 // The node's view of the chain: the store, the state after the last block, and the
-// mempool. Consensus drives it through propose() and commit(); the API reads it.
-// Thread-safe: submissions verify signatures outside the lock, so they run in parallel.
+// mempool. Consensus drives it through propose() and commit(), from one thread; the API
+// submits and reads from many.
+//
+// Locking, so that submissions never wait for the disk: signatures are verified with no
+// lock; submit() and propose() share the state lock; commit() writes SQLite under the
+// store lock only, then takes the state lock exclusively just to apply the block's writes.
+// Queries use a second, read-only SQLite connection (WAL lets it read while a block is
+// being written).
 #pragma once
 
 #include <chrono>
@@ -8,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 
 #include "contracts/engine.hpp"
 #include "contracts/genesis.hpp"
@@ -54,6 +61,7 @@ class Chain {
   // The next block from the mempool; inadmissible transactions are dropped from it.
   Proposal propose(std::int64_t now_seconds, const PublicKey& proposer);
   // Persists a proposal with its commit and advances the state. Throws StoreError.
+  // Only the thread that called propose() may call it, with that proposal.
   void commit(const Proposal& proposal, const Commit& commit);
 
   ChainStatus status() const;
@@ -70,22 +78,26 @@ class Chain {
   bool mempool_contains(const Hash32& id) const { return mempool_.contains(id); }
 
  private:
-  Chain(std::unique_ptr<Store> store, Genesis genesis, ChainOptions options);
+  Chain(std::unique_ptr<Store> store, const std::string& store_path, Genesis genesis, ChainOptions options);
 
   ChainOptions options_;
   Genesis genesis_;
+  Hash32 genesis_hash_{};
   Mempool mempool_;
   std::function<void()> on_admitted_;
 
-  mutable std::mutex mutex_;  // guards everything below
-  mutable std::condition_variable height_changed_;
+  std::mutex store_mutex_;  // guards store_, the writing connection
   std::unique_ptr<Store> store_;
+  std::mutex reader_mutex_;  // guards reader_, the read-only connection
+  std::unique_ptr<Store> reader_;
+
+  mutable std::shared_mutex state_mutex_;  // guards everything below
+  mutable std::condition_variable_any height_changed_;
   State state_;
   std::int64_t height_ = 0;
   Hash32 last_block_hash_{};
   std::int64_t last_block_time_ = 0;
-  Hash32 app_hash_{};       // of state_, kept so status() costs nothing
-  Hash32 genesis_hash_{};
+  Hash32 app_hash_{};  // of state_, kept so status() costs nothing
 };
 
 }  // namespace flex

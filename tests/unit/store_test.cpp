@@ -11,19 +11,28 @@ using namespace flex::test;
 
 namespace {
 
-BlockRecord record_for(const State& state, std::int64_t height, std::vector<Transaction> transactions,
-                       BlockExecution& execution) {
+// A block and what it refers to, kept alive together.
+struct OwnedBlock {
+  BlockHeader header;
+  Commit commit;
+  std::vector<Transaction> transactions;
+  std::vector<Receipt> receipts;
+  BlockRecord record() const { return BlockRecord{header, commit, transactions, receipts}; }
+};
+
+OwnedBlock block_for(const State& state, std::int64_t height, std::vector<Transaction> transactions,
+                     BlockExecution& execution) {
   auto executed = execute_block(state, ExecutionContext{height, 1767225600 + height}, transactions);
   REQUIRE(executed);
   execution = *executed;
-  BlockRecord record;
-  record.header.chain_id = chain_id;
-  record.header.height = height;
-  record.header.app_hash = execution.app_hash;
-  record.transactions = std::move(transactions);
-  record.receipts = execution.receipts;
-  record.commit.height = height;
-  return record;
+  OwnedBlock block;
+  block.header.chain_id = chain_id;
+  block.header.height = height;
+  block.header.app_hash = execution.app_hash;
+  block.transactions = std::move(transactions);
+  block.receipts = execution.receipts;
+  block.commit.height = height;
+  return block;
 }
 
 }  // namespace
@@ -37,9 +46,9 @@ TEST_CASE("a committed block, its transactions, receipts and state survive reope
     CHECK_FALSE(store->initialized());
     store->initialize(genesis.chain_id, genesis.canonical(), state.entries());
     BlockExecution execution;
-    auto record = record_for(state, 1, {signed_tx("operator", "token.mint", 1, mint("alice", 42)),
-                                        signed_tx("alice", "token.transfer", 1, transfer("bob", 50))}, execution);
-    store->commit_block(record, execution.writes);
+    auto block = block_for(state, 1, {signed_tx("operator", "token.mint", 1, mint("alice", 42)),
+                                      signed_tx("alice", "token.transfer", 1, transfer("bob", 50))}, execution);
+    store->commit_block(block.record(), execution.writes);
     state.apply(execution.writes);
   }
   auto store = Store::open(dir.file("ledger.sqlite"));
@@ -64,20 +73,22 @@ TEST_CASE("a block that fails to store leaves nothing behind", "[store]") {
   store->initialize(genesis.chain_id, genesis.canonical(), state.entries());
   BlockExecution execution;
   Transaction mint_tx = signed_tx("operator", "token.mint", 1, mint("alice", 42));
-  auto first = record_for(state, 1, {mint_tx}, execution);
-  store->commit_block(first, execution.writes);
+  auto first = block_for(state, 1, {mint_tx}, execution);
+  store->commit_block(first.record(), execution.writes);
   // Height 2 repeats a transaction id: the insert fails half-way through the block.
   BlockExecution second_execution;
-  auto second = record_for(state, 2, {signed_tx("operator", "token.mint", 2, mint("bob", 7))}, second_execution);
+  auto second = block_for(state, 2, {signed_tx("operator", "token.mint", 2, mint("bob", 7))}, second_execution);
   second.transactions.push_back(mint_tx);
   second.receipts.push_back(Receipt{});
-  CHECK_THROWS_AS(store->commit_block(second, second_execution.writes), StoreError);
+  CHECK_THROWS_AS(store->commit_block(second.record(), second_execution.writes), StoreError);
   CHECK(store->height() == 1);
   CHECK(store->block_transactions(2).empty());
   State after_first(genesis_state(genesis));
   after_first.apply(execution.writes);
   CHECK(store->load_state() == after_first.entries());
-  CHECK_THROWS_AS(store->commit_block(BlockRecord{first.header, first.commit, {mint_tx}, {}}, {}), StoreError);
+  std::vector<Receipt> no_receipts;
+  CHECK_THROWS_AS(store->commit_block(BlockRecord{first.header, first.commit, first.transactions, no_receipts}, {}),
+                  StoreError);
 }
 
 TEST_CASE("the store runs in WAL mode", "[store]") {
