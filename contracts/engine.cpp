@@ -51,19 +51,16 @@ Status check_role(const Json& participant, const TransactionType& type) {
                 "the signer holds no role allowed to submit " + std::string(type.name));
 }
 
-}  // namespace
-
-bool is_known_transaction_type(std::string_view type) { return find_type(type) != nullptr; }
-
-namespace {
-
 std::string chain_id_of(const StateOverlay& state) {
   auto chain = read_json(state, keys::chain);
   return chain ? (*chain)["chain_id"].get<std::string>() : std::string();
 }
 
-Status check_envelope_for_chain(const StateOverlay& state, const Transaction& transaction,
-                                const std::string& chain_id) {
+}  // namespace
+
+bool is_known_transaction_type(std::string_view type) { return find_type(type) != nullptr; }
+
+Status check_envelope(const StateOverlay& state, const Transaction& transaction, const std::string& chain_id) {
   if (transaction.chain_id != chain_id) {
     return reject("tx.wrong_chain", "transaction is for chain '" + transaction.chain_id + "'");
   }
@@ -82,10 +79,8 @@ Status check_envelope_for_chain(const StateOverlay& state, const Transaction& tr
   return ok_status();
 }
 
-}  // namespace
-
 Status check_envelope(const StateOverlay& state, const Transaction& transaction) {
-  return check_envelope_for_chain(state, transaction, chain_id_of(state));
+  return check_envelope(state, transaction, chain_id_of(state));
 }
 
 Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context,
@@ -108,7 +103,7 @@ BlockBuilder::BlockBuilder(const State& base, const ExecutionContext& context)
     : base_(base), context_(context), state_(base), chain_id_(chain_id_of(state_)) {}
 
 Status BlockBuilder::add(const Transaction& transaction) {
-  if (auto envelope = check_envelope_for_chain(state_, transaction, chain_id_); !envelope) return envelope;
+  if (auto envelope = check_envelope(state_, transaction, chain_id_); !envelope) return envelope;
   receipts_.push_back(execute_transaction(state_, context_, transaction));
   return ok_status();
 }

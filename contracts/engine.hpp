@@ -24,6 +24,8 @@ struct ExecutionContext {
 
 // Codes: tx.wrong_chain, tx.unknown_type, tx.unknown_signer, tx.stale_nonce.
 Status check_envelope(const StateOverlay& state, const Transaction& transaction);
+// The same, with the chain id (fixed by genesis) already known to the caller.
+Status check_envelope(const StateOverlay& state, const Transaction& transaction, const std::string& chain_id);
 
 // Runs one admissible transaction; always consumes its nonce.
 Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context,

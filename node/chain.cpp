@@ -61,7 +61,7 @@ Result<Hash32> Chain::submit(Transaction transaction) {
   {
     std::shared_lock lock(state_mutex_);
     StateOverlay view(state_);
-    if (auto envelope = check_envelope(view, transaction); !envelope) return envelope.rejection();
+    if (auto envelope = check_envelope(view, transaction, genesis_.chain_id); !envelope) return envelope.rejection();
     if (auto added = mempool_.add(std::move(transaction)); !added) return added.rejection();
   }
   if (on_admitted_) on_admitted_();
