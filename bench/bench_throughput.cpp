@@ -530,13 +530,13 @@ void print_breakdown(const Breakdown& stages, const RawVerification& raw, std::s
   double serial = stages.submit_seconds + stages.propose_seconds + stages.commit_seconds;
   std::printf("\nbreakdown, one thread, %zu blocks (microseconds per transaction)\n", stages.blocks);
   std::printf("  %-52s %8.1f\n", "decode_transaction (parse + canonical check)", micros_each(stages.decode_seconds, n));
-  std::printf("  %-52s %8.1f\n", "verify_transaction_signature (re-encode + verify)",
+  std::printf("  %-52s %8.1f\n", "verify_transaction_signature (digest from decode)",
               micros_each(stages.verify_seconds, n));
   std::printf("  %-52s %8.1f  (measured in step 2)\n", "  of which bare schnorr_verify",
               micros_each(raw.schnorr_only_seconds, n));
-  std::printf("  %-52s %8.1f\n", "admission (submit - decode - verify; under chain lock)", micros_each(admission, n));
-  std::printf("  %-52s %8.1f\n", "Chain::propose (under chain lock)", micros_each(stages.propose_seconds, n));
-  std::printf("  %-52s %8.1f\n", "Chain::commit (under chain lock)", micros_each(stages.commit_seconds, n));
+  std::printf("  %-52s %8.1f\n", "admission (submit - decode - verify; shared lock)", micros_each(admission, n));
+  std::printf("  %-52s %8.1f\n", "Chain::propose (shared state lock)", micros_each(stages.propose_seconds, n));
+  std::printf("  %-52s %8.1f\n", "Chain::commit (store lock, then apply)", micros_each(stages.commit_seconds, n));
   std::printf("  %-52s %8.1f  (%.0f tx/s on one core)\n", "total: submit + propose + commit", micros_each(serial, n),
               per_second(n, serial));
   std::printf("  %-52s %8.2f  ms per block\n", "empty block, propose + commit (fixed cost)",
