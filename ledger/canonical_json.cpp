@@ -83,9 +83,15 @@ Result<Json> parse_canonical(std::string_view bytes, std::size_t max_bytes) {
     while (offset < canonical.size() && offset < bytes.size() && canonical[offset] == bytes[offset]) {
       ++offset;
     }
+    bool only_trailing_whitespace =
+        offset == canonical.size() &&
+        bytes.find_first_not_of(" \t\r\n", offset) == std::string_view::npos;
     return reject("encoding.not_canonical",
-                  "JSON is not canonical (sorted keys, no duplicates, no whitespace, minimal "
-                  "escapes) from byte " + std::to_string(offset));
+                  only_trailing_whitespace
+                      ? "JSON is not canonical: whitespace after the value from byte " + std::to_string(offset) +
+                            " (send the bytes without a trailing newline)"
+                      : "JSON is not canonical (sorted keys, no duplicates, no whitespace, minimal "
+                        "escapes) from byte " + std::to_string(offset));
   }
   return value;
 }

@@ -5,6 +5,8 @@
 //                                             prints a signed canonical transaction
 //   flexctl verify --data DIR                 re-verifies the chain in DIR from genesis
 // Exit status: 0 success, 1 verification or command failure, 2 usage error.
+#include <unistd.h>
+
 #include <iostream>
 #include <map>
 
@@ -62,21 +64,27 @@ int sign(const std::map<std::string, std::string>& options) {
   std::int64_t nonce = std::stoll(required(options, "nonce"));
   auto transaction = flex::sign_transaction(required(options, "chain-id"), required(options, "type"), secret,
                                             nonce, payload, flex::random_bytes32());
-  std::cout << transaction.canonical << "\n";
+  // The newline only for a terminal: piped into `curl --data-binary @-`, the bytes must be
+  // exactly the canonical transaction.
+  std::cout << transaction.canonical << (isatty(STDOUT_FILENO) ? "\n" : "") << std::flush;
   return 0;
 }
 
 int verify(const std::map<std::string, std::string>& options) {
   std::string store_path = required(options, "data") + "/ledger.sqlite";
+  // A terminal gets one updating line; a log gets a line per 10%.
+  bool terminal = isatty(STDERR_FILENO) != 0;
+  std::int64_t step = terminal ? 1 : 10;
   std::int64_t last_percent = -1;
   auto report = flex::verify_chain(store_path, [&](std::int64_t height, std::int64_t total) {
     std::int64_t percent = total == 0 ? 100 : height * 100 / total;
-    if (percent != last_percent) {
-      std::cerr << "\rverifying: " << height << "/" << total << " blocks (" << percent << "%)" << std::flush;
+    if (percent / step != last_percent / step || last_percent < 0) {
+      std::cerr << (terminal ? "\r" : "") << "verifying: " << height << "/" << total << " blocks (" << percent
+                << "%)" << (terminal ? "" : "\n") << std::flush;
       last_percent = percent;
     }
   });
-  if (last_percent >= 0) std::cerr << "\n";
+  if (terminal && last_percent >= 0) std::cerr << "\n";
   if (report.ok) {
     std::cout << "OK: verified " << report.verified_height << " blocks from genesis\n";
     return 0;

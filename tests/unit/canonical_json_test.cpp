@@ -51,6 +51,14 @@ TEST_CASE("non-canonical bodies are rejected with stable codes", "[canonical]") 
   CHECK(code_of("{\"a\":1}garbage") == "encoding.not_json");
 }
 
+TEST_CASE("a trailing newline is rejected with a message that says so", "[canonical]") {
+  auto parsed = parse_canonical("{\"a\":1}\n", 1024);
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.rejection().code == "encoding.not_canonical");
+  CHECK(parsed.rejection().message ==
+        "JSON is not canonical: whitespace after the value from byte 7 (send the bytes without a trailing newline)");
+}
+
 TEST_CASE("size and depth limits come before parsing", "[canonical]") {
   CHECK(parse_canonical(std::string(100, ' '), 99).rejection().code == "encoding.too_large");
   std::string deep = std::string(limits::max_json_depth + 1, '[') + std::string(limits::max_json_depth + 1, ']');
