@@ -21,7 +21,9 @@ void apply_listen_address(NodeConfig& config, const std::string& address) {
     port = -1;
   }
   if (port < 0 || port > 65535) throw std::runtime_error("listen port must be 0-65535, got '" + port_text + "'");
-  config.listen_host = address.substr(0, colon);
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [IPv6]
+  config.listen_host = host;
   config.listen_port = static_cast<std::uint16_t>(port);
 }
 
