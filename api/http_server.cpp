@@ -73,6 +73,13 @@ class Session : public std::enable_shared_from_this<Session> {
                                "internal error; see the node log");
       }
       response.version(request.version());
+      if (request.method() == http::verb::head) {
+        // HEAD: the headers of the GET, Content-Length included, and no body.
+        response.prepare_payload();
+        auto length = response.body().size();
+        response.body().clear();
+        response.content_length(length);
+      }
     }
     response.keep_alive(keep_alive);
     response_ = std::make_shared<Response>(std::move(response));

@@ -60,8 +60,27 @@ http::status status_for_code(std::string_view code) {
   return http::status::bad_request;
 }
 
+namespace {
+constexpr std::uintmax_t max_static_file_bytes = 8 * 1024 * 1024;
+constexpr std::size_t max_static_files = 2000;
+}  // namespace
+
 Router::Router(Chain& chain, NodeIdentity identity, std::string webui_dir)
-    : chain_(chain), identity_(std::move(identity)), webui_dir_(std::move(webui_dir)) {}
+    : chain_(chain), identity_(std::move(identity)) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (webui_dir.empty() || !fs::is_directory(webui_dir, error)) return;
+  for (auto it = fs::recursive_directory_iterator(webui_dir, error); !error && it != fs::recursive_directory_iterator();
+       it.increment(error)) {
+    if (!it->is_regular_file(error) || it->file_size(error) > max_static_file_bytes) continue;
+    if (static_files_.size() >= max_static_files) break;
+    std::ifstream input(it->path(), std::ios::binary);
+    std::stringstream contents;
+    contents << input.rdbuf();
+    std::string url_path = "/" + fs::relative(it->path(), webui_dir, error).generic_string();
+    static_files_[url_path] = StaticFile{std::string(content_type_for(it->path())), contents.str()};
+  }
+}
 
 Response Router::handle(const Request& request) {
   std::string_view target = request.target();
@@ -107,12 +126,12 @@ Response Router::get_transaction(const Request& request, std::string_view id) {
   if (!from_hex_fixed<32>(id_hex)) {
     return problem(request, http::status::bad_request, "http.bad_id", "transaction id must be 64 lowercase hex");
   }
+  // The mempool first: a commit writes the store before it clears the mempool, so this
+  // order never misses a transaction that is in flight between the two.
+  bool pending = chain_.mempool_contains(*from_hex_fixed<32>(id_hex));
   auto stored = chain_.transaction(id_hex);
   if (!stored) {
-    auto id_bytes = *from_hex_fixed<32>(id_hex);
-    if (chain_.mempool_contains(id_bytes)) {
-      return json_response(request, http::status::ok, {{"id", id_hex}, {"status", "pending"}});
-    }
+    if (pending) return json_response(request, http::status::ok, {{"id", id_hex}, {"status", "pending"}});
     return problem(request, http::status::not_found, "tx.not_found", "no transaction " + id_hex);
   }
   return json_response(request, http::status::ok,
@@ -146,20 +165,14 @@ Response Router::get_block(const Request& request, std::string_view height_text)
                         {"transactions", transactions}});
 }
 
-Response Router::static_file(const Request& request, std::string_view path) {
-  if (webui_dir_.empty() || path.find("..") != std::string_view::npos) {
+Response Router::static_file(const Request& request, std::string_view path) const {
+  auto found = static_files_.find(path == "/" ? std::string_view("/index.html") : path);
+  if (found == static_files_.end()) {
     return problem(request, http::status::not_found, "http.not_found", "not found");
   }
-  std::filesystem::path file = std::filesystem::path(webui_dir_) / std::string(path == "/" ? "/index.html" : path).substr(1);
-  std::ifstream input(file, std::ios::binary);
-  if (!input || std::filesystem::is_directory(file)) {
-    return problem(request, http::status::not_found, "http.not_found", "not found");
-  }
-  std::stringstream contents;
-  contents << input.rdbuf();
   Response response{http::status::ok, request.version()};
-  response.set(http::field::content_type, content_type_for(file));
-  response.body() = contents.str();
+  response.set(http::field::content_type, found->second.content_type);
+  response.body() = found->second.body;
   response.prepare_payload();
   return response;
 }
