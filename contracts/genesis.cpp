@@ -6,6 +6,7 @@
 #include "contracts/roles.hpp"
 #include "contracts/state_keys.hpp"
 #include "ledger/hash.hpp"
+#include "ledger/limits.hpp"
 
 namespace flex {
 namespace {
@@ -125,6 +126,30 @@ Result<Genesis> parse_genesis(const Json& json) {
       3600 % genesis.params["isp_seconds"].get<std::int64_t>() != 0) {
     return invalid("params.isp_seconds must divide an hour and be at least 60");
   }
+  const Json& fee = genesis.params["fee_basis_points"];
+  if (!fee.is_number_integer() || fee.get<std::int64_t>() < 0 || fee.get<std::int64_t>() > 10000) {
+    return invalid("params.fee_basis_points must be an integer in [0, 10000]");
+  }
+  const Json& currency = genesis.params["currency"];
+  if (!currency.is_string() || currency.get_ref<const std::string&>().size() != 3 ||
+      currency.get_ref<const std::string&>().find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
+    return invalid("params.currency must be a three-letter ISO 4217 code such as EUR");
+  }
+  return genesis;
+}
+
+Result<Genesis> parse_genesis_text(std::string_view text) {
+  auto json = parse_json_bounded(text, limits::max_genesis_bytes);
+  if (!json) return invalid(json.rejection().message);
+  return parse_genesis(*json);
+}
+
+Result<Genesis> parse_stored_genesis(std::string_view canonical) {
+  auto json = parse_canonical(canonical, limits::max_genesis_bytes);
+  if (!json) return invalid("stored genesis: " + json.rejection().message);
+  auto genesis = parse_genesis(*json);
+  if (!genesis) return genesis;
+  if (genesis->canonical() != canonical) return invalid("stored genesis is not in normalised form");
   return genesis;
 }
 

@@ -38,6 +38,11 @@ Json default_market_params();
 
 // Codes: genesis.invalid (with the reason in the message).
 Result<Genesis> parse_genesis(const Json& json);
+// A genesis file as a person writes it (any JSON layout), bounded in size and depth.
+Result<Genesis> parse_genesis_text(std::string_view text);
+// The genesis a store holds: it must be canonical and already in normalised form, so its
+// hash is the hash of exactly these bytes.
+Result<Genesis> parse_stored_genesis(std::string_view canonical);
 
 // The state that genesis defines: chain, params, validators, participants.
 State::Entries genesis_state(const Genesis& genesis);

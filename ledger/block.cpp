@@ -83,7 +83,7 @@ Json commit_to_json(const Commit& commit) {
 
 Result<Commit> commit_from_json(const Json& json) {
   Rejection malformed = reject("commit.malformed", "commit has a missing or bad field");
-  if (!json.is_object()) return malformed;
+  if (!json.is_object() || json.size() != 4) return malformed;
   Commit commit;
   auto hash = hex_field<32>(json, "block_hash");
   if (!integer_field(json, "height", commit.height) || !integer_field(json, "round", commit.round) ||
@@ -92,6 +92,7 @@ Result<Commit> commit_from_json(const Json& json) {
   }
   commit.block_hash = *hash;
   for (const auto& entry : json["signatures"]) {
+    if (!entry.is_object() || entry.size() != 2) return malformed;
     auto validator = hex_field<32>(entry, "validator");
     auto signature = hex_field<64>(entry, "signature");
     if (!validator || !signature) return malformed;

@@ -62,20 +62,23 @@ std::string to_canonical(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::strict);
 }
 
-Result<Json> parse_canonical(std::string_view bytes, std::size_t max_bytes) {
+Result<Json> parse_json_bounded(std::string_view bytes, std::size_t max_bytes) {
   if (bytes.size() > max_bytes) {
     return reject("encoding.too_large", "body of " + std::to_string(bytes.size()) +
-                                            " bytes exceeds the limit of " +
-                                            std::to_string(max_bytes));
+                                            " bytes exceeds the limit of " + std::to_string(max_bytes));
   }
   if (nesting_depth(bytes) > limits::max_json_depth) {
-    return reject("encoding.too_deep", "JSON nesting deeper than " +
-                                           std::to_string(limits::max_json_depth));
+    return reject("encoding.too_deep", "JSON nesting deeper than " + std::to_string(limits::max_json_depth));
   }
   Json value = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) {
-    return reject("encoding.not_json", "body is not valid UTF-8 JSON");
-  }
+  if (value.is_discarded()) return reject("encoding.not_json", "not valid UTF-8 JSON");
+  return value;
+}
+
+Result<Json> parse_canonical(std::string_view bytes, std::size_t max_bytes) {
+  auto parsed = parse_json_bounded(bytes, max_bytes);
+  if (!parsed) return parsed;
+  const Json& value = *parsed;
   if (auto status = check_numbers(value); !status) return status.rejection();
   std::string canonical = to_canonical(value);
   if (canonical != bytes) {
@@ -93,7 +96,7 @@ Result<Json> parse_canonical(std::string_view bytes, std::size_t max_bytes) {
                       : "JSON is not canonical (sorted keys, no duplicates, no whitespace, minimal "
                         "escapes) from byte " + std::to_string(offset));
   }
-  return value;
+  return parsed;
 }
 
 }  // namespace flex

@@ -27,6 +27,10 @@ std::string to_canonical(const Json& value);
 //   encoding.integer_range, encoding.not_canonical.
 Result<Json> parse_canonical(std::string_view bytes, std::size_t max_bytes);
 
+// Parses JSON that need not be canonical (config and genesis files a person edits), with
+// the same size and depth limits. Codes: encoding.too_large, encoding.too_deep, encoding.not_json.
+Result<Json> parse_json_bounded(std::string_view bytes, std::size_t max_bytes);
+
 // True when `value` contains only integers in the safe range (no floats).
 bool is_integer_only(const Json& value);
 

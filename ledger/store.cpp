@@ -206,6 +206,12 @@ State::Entries Store::load_state() {
   return entries;
 }
 
+std::int64_t Store::max_transaction_height() {
+  Bound query(database_, prepared("SELECT COALESCE(MAX(height), 0) FROM transactions"));
+  query.step();
+  return query.column_integer(0);
+}
+
 void Store::commit_block(const BlockRecord& record, const WriteSet& state_changes) {
   if (record.receipts.size() != record.transactions.size()) {
     throw StoreError("commit_block: one receipt per transaction required");

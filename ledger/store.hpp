@@ -83,6 +83,13 @@ class Store {
   std::vector<StoredTransaction> block_transactions(std::int64_t height);
   std::optional<StoredTransaction> transaction(const std::string& id_hex);
   State::Entries load_state();
+  // Highest height any transaction row names (0 when none).
+  std::int64_t max_transaction_height();
+
+  // Holds one read transaction, so that a long series of reads sees one consistent chain
+  // while a node keeps writing (WAL).
+  void begin_snapshot() { execute("BEGIN"); }
+  void end_snapshot() { execute("COMMIT"); }
 
   void commit_block(const BlockRecord& record, const WriteSet& state_changes);
 

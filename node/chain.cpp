@@ -9,7 +9,7 @@ std::unique_ptr<Chain> Chain::open(const std::string& store_path, const std::opt
   auto store = Store::open(store_path);
   std::optional<Genesis> stored_genesis;
   if (auto text = store->meta("genesis")) {
-    auto parsed = parse_genesis(Json::parse(*text));
+    auto parsed = parse_stored_genesis(*text);
     if (!parsed) throw std::runtime_error("stored genesis is invalid: " + parsed.rejection().message);
     stored_genesis = *parsed;
     if (genesis && genesis->canonical() != stored_genesis->canonical()) {
@@ -104,6 +104,9 @@ void Chain::commit(const Proposal& proposal, const Commit& commit) {
     std::shared_lock lock(state_mutex_);
     if (header.height != height_ + 1 || header.previous_hash != last_block_hash_) {
       throw std::logic_error("commit of a block that does not extend the tip");
+    }
+    if (commit.block_hash != block_hash(header) || commit.height != header.height) {
+      throw std::logic_error("commit does not sign this block");
     }
   }
   {

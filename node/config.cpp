@@ -1,5 +1,7 @@
 #include "node/config.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -27,13 +29,24 @@ void apply_listen_address(NodeConfig& config, const std::string& address) {
   config.listen_port = static_cast<std::uint16_t>(port);
 }
 
+std::chrono::milliseconds parse_empty_block_interval(const std::string& text) {
+  std::int64_t value = -1;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0 || value > max_empty_block_interval_ms) {
+    throw std::runtime_error("empty block interval must be an integer of milliseconds in [0, 86400000], got '" +
+                             text + "'");
+  }
+  return std::chrono::milliseconds(value);
+}
+
 void apply_config_file(NodeConfig& config, const std::string& path) {
   std::ifstream file(path);
   if (!file) throw std::runtime_error("cannot read config file " + path);
   std::stringstream text;
   text << file.rdbuf();
-  Json json = Json::parse(text.str(), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) throw std::runtime_error("config file " + path + " is not a JSON object");
+  auto parsed = parse_json_bounded(text.str(), 1024 * 1024);
+  Json json = parsed ? *parsed : Json();
+  if (!json.is_object()) throw std::runtime_error("config file " + path + " is not a JSON object");
   auto text_field = [&](const char* name, std::string& out) {
     if (!json.contains(name)) return;
     if (!json[name].is_string()) throw std::runtime_error(std::string("config field ") + name + " must be a string");
@@ -55,10 +68,11 @@ void apply_config_file(NodeConfig& config, const std::string& path) {
   text_field("listen", listen);
   if (!listen.empty()) apply_listen_address(config, listen);
   if (json.contains("empty_block_interval_ms")) {
-    if (!json["empty_block_interval_ms"].is_number_unsigned()) {
-      throw std::runtime_error("config field empty_block_interval_ms must be a non-negative integer");
+    const Json& interval = json["empty_block_interval_ms"];
+    if (!interval.is_number_unsigned() || interval.get<std::uint64_t>() > max_empty_block_interval_ms) {
+      throw std::runtime_error("config field empty_block_interval_ms must be an integer in [0, 86400000]");
     }
-    config.empty_block_interval = std::chrono::milliseconds(json["empty_block_interval_ms"].get<std::int64_t>());
+    config.empty_block_interval = std::chrono::milliseconds(interval.get<std::int64_t>());
   }
 }
 

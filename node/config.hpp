@@ -11,6 +11,12 @@
 
 namespace flex {
 
+// Longest allowed wait before an empty block: one day.
+inline constexpr std::int64_t max_empty_block_interval_ms = 86'400'000;
+
+// "0".."86400000" milliseconds; throws std::runtime_error otherwise.
+std::chrono::milliseconds parse_empty_block_interval(const std::string& text);
+
 struct NodeConfig {
   std::string data_dir = "./data";
   std::string listen_host = "127.0.0.1";

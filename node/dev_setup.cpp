@@ -25,9 +25,7 @@ void prepare_dev_data_dir(const NodeConfig& config, const Clock& clock) {
   genesis.validators.push_back(Validator{node_key, 1, "dev-validator"});
   genesis.participants.push_back(GenesisParticipant{node_key, "Dev market operator", {"operator"}});
   genesis.params = default_market_params();
-  std::ofstream file(genesis_path);
-  file << genesis.to_json().dump(2) << "\n";
-  if (!file) throw std::runtime_error("cannot write " + genesis_path);
+  write_file_atomically(genesis_path, genesis.to_json().dump(2) + "\n", 0644, /*exclusive=*/true);
   log::info("dev.genesis_created", {{"path", genesis_path}, {"chain_id", genesis.chain_id}});
 }
 

@@ -13,6 +13,11 @@ Hash32 random_bytes32();
 
 SecretKey generate_secret_key();
 
+// Writes `contents` to `path` so that a crash leaves either no file or the whole file:
+// a temporary file is written and synced, then linked into place (failing if `path`
+// exists when `exclusive`, else renamed over it), then the directory is synced.
+void write_file_atomically(const std::string& path, const std::string& contents, unsigned mode, bool exclusive);
+
 // Creates the file with mode 0600; fails if it exists. Throws std::runtime_error.
 void write_key_file(const std::string& path, const SecretKey& secret);
 

@@ -7,10 +7,12 @@
 // Exit status: 0 success, 1 verification or command failure, 2 usage error.
 #include <unistd.h>
 
+#include <charconv>
 #include <iostream>
 #include <map>
 
 #include "ledger/hash.hpp"
+#include "ledger/limits.hpp"
 #include "ledger/transaction.hpp"
 #include "node/keyfile.hpp"
 #include "node/verify_chain.hpp"
@@ -58,10 +60,17 @@ int pubkey(const std::map<std::string, std::string>& options) {
 
 int sign(const std::map<std::string, std::string>& options) {
   flex::SecretKey secret = flex::read_key_file(required(options, "key"));
-  auto payload = flex::Json::parse(required(options, "payload"), nullptr, false);
-  if (payload.is_discarded() || !payload.is_object()) throw UsageError("--payload must be a JSON object");
+  auto parsed = flex::parse_json_bounded(required(options, "payload"), flex::limits::max_transaction_bytes);
+  flex::Json payload = parsed ? *parsed : flex::Json();
+  if (!payload.is_object()) throw UsageError("--payload must be a JSON object");
   if (!flex::is_integer_only(payload)) throw UsageError("--payload must hold integers only");
-  std::int64_t nonce = std::stoll(required(options, "nonce"));
+  std::int64_t nonce = 0;
+  const std::string& nonce_text = required(options, "nonce");
+  auto [end, error] = std::from_chars(nonce_text.data(), nonce_text.data() + nonce_text.size(), nonce);
+  if (error != std::errc() || end != nonce_text.data() + nonce_text.size() || nonce < 1 ||
+      nonce > flex::limits::max_json_integer) {
+    throw UsageError("--nonce must be an integer in [1, 2^53-1]");
+  }
   auto transaction = flex::sign_transaction(required(options, "chain-id"), required(options, "type"), secret,
                                             nonce, payload, flex::random_bytes32());
   // The newline only for a terminal: piped into `curl --data-binary @-`, the bytes must be

@@ -54,7 +54,7 @@ flex::NodeConfig parse_arguments(int argc, char** argv) {
   if (config_file) flex::apply_config_file(config, *config_file);
   if (data) config.data_dir = *data;
   if (listen) flex::apply_listen_address(config, *listen);
-  if (interval) config.empty_block_interval = std::chrono::milliseconds(std::stoll(*interval));
+  if (interval) config.empty_block_interval = flex::parse_empty_block_interval(*interval);
   return config;
 }
 
@@ -63,9 +63,7 @@ flex::Genesis read_genesis_file(const std::string& path) {
   if (!file) throw std::runtime_error("cannot read genesis file " + path);
   std::stringstream text;
   text << file.rdbuf();
-  auto json = flex::Json::parse(text.str(), nullptr, false);
-  if (json.is_discarded()) throw std::runtime_error("genesis file " + path + " is not JSON");
-  auto genesis = flex::parse_genesis(json);
+  auto genesis = flex::parse_genesis_text(text.str());
   if (!genesis) throw std::runtime_error("genesis file " + path + ": " + genesis.rejection().message);
   return *genesis;
 }

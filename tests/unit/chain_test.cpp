@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <thread>
+
 #include "contracts/state_keys.hpp"
 #include "node/chain.hpp"
 #include "node/consensus/solo_validator.hpp"
@@ -140,4 +143,86 @@ TEST_CASE("verification finds a tampered transaction at its height", "[chain][ve
   CHECK(report.first_bad_height == 3);
   CHECK(report.verified_height == 2);
   CHECK(report.reason == "transaction 0: id mismatch");
+}
+
+namespace {
+
+void run_sql(const std::string& path, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  char* error = nullptr;
+  int code = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(raw);
+  REQUIRE(code == SQLITE_OK);
+}
+
+std::string chain_with_blocks(const TempDir& dir, int blocks) {
+  auto chain = Chain::open(dir.file("ledger.sqlite"), test_genesis());
+  for (int height = 1; height <= blocks; ++height) {
+    REQUIRE(chain->submit(signed_tx("operator", "token.mint", height, mint("alice", height)).canonical).ok());
+    make_block(*chain, 1767225700 + height);
+  }
+  return dir.file("ledger.sqlite");
+}
+
+}  // namespace
+
+TEST_CASE("verification reads one consistent snapshot while the node writes", "[chain][verify]") {
+  TempDir dir;
+  auto chain = Chain::open(dir.file("ledger.sqlite"), test_genesis());
+  FixedClock clock;
+  SoloValidator validator(*chain, key_for("operator"), clock, SoloValidatorOptions{std::chrono::milliseconds(0)});
+  chain->set_on_admitted([&] { validator.notify_transaction(); });
+  validator.start();
+  std::atomic<bool> done{false};
+  std::thread load([&] {
+    for (int nonce = 1; nonce <= 400; ++nonce) {
+      (void)chain->submit(signed_tx("operator", "token.mint", nonce, mint("alice", 1)).canonical);
+    }
+    done = true;
+  });
+  int reports = 0;
+  while (!done || reports < 3) {
+    auto report = verify_chain(dir.file("ledger.sqlite"));
+    INFO("report " << reports << ": " << report.reason);
+    CHECK(report.ok);
+    ++reports;
+  }
+  load.join();
+  validator.stop();
+}
+
+TEST_CASE("verification rejects a stored genesis that is not the canonical one", "[chain][verify]") {
+  TempDir dir;
+  std::string path = chain_with_blocks(dir, 1);
+  run_sql(path, "UPDATE meta SET value = ' ' || value WHERE key = 'genesis'");
+  auto report = verify_chain(path);
+  CHECK_FALSE(report.ok);
+  CHECK(report.first_bad_height == 0);
+  CHECK_THAT(report.reason, Catch::Contains("stored genesis"));
+  // A hostile export with absurd nesting is refused, not a crash.
+  run_sql(path, "UPDATE meta SET value = '{\"x\":' || replace(hex(zeroblob(100000)), '00', '[') || '}' WHERE key = 'genesis'");
+  report = verify_chain(path);
+  CHECK_FALSE(report.ok);
+  CHECK_THAT(report.reason, Catch::Contains("nesting deeper"));
+}
+
+TEST_CASE("verification finds transaction rows above the last block and malformed commits", "[chain][verify]") {
+  TempDir dir;
+  std::string path = chain_with_blocks(dir, 3);
+  run_sql(path, "INSERT INTO transactions SELECT '" + std::string(64, 'a') +
+                    "', 9, 0, body, code, message FROM transactions WHERE height = 1");
+  auto report = verify_chain(path);
+  CHECK_FALSE(report.ok);
+  CHECK(report.first_bad_height == 4);
+  CHECK(report.reason == "transaction rows name a height above the last block");
+  run_sql(path, "DELETE FROM transactions WHERE height = 9");
+  REQUIRE(verify_chain(path).ok);
+  run_sql(path, "UPDATE blocks SET commit_json = replace(commit_json, ',\"height\"', ',\"extra\":1,\"height\"') "
+                "WHERE height = 2");
+  report = verify_chain(path);
+  CHECK(report.first_bad_height == 2);
+  CHECK(report.reason == "commit has a missing or bad field");
 }

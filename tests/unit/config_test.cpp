@@ -39,7 +39,9 @@ TEST_CASE("config errors name the field", "[config]") {
   CHECK_THROWS_WITH(apply_config_file(config, write_file(dir, R"({"data_dir":5})")),
                     "config field data_dir must be a string");
   CHECK_THROWS_WITH(apply_config_file(config, write_file(dir, R"({"empty_block_interval_ms":-1})")),
-                    "config field empty_block_interval_ms must be a non-negative integer");
+                    "config field empty_block_interval_ms must be an integer in [0, 86400000]");
+  CHECK_THROWS_WITH(apply_config_file(config, write_file(dir, R"({"empty_block_interval_ms":86400001})")),
+                    "config field empty_block_interval_ms must be an integer in [0, 86400000]");
   CHECK_THROWS_WITH(apply_config_file(config, write_file(dir, "not json")), Catch::Contains("is not a JSON object"));
   CHECK_THROWS_WITH(apply_config_file(config, dir.file("missing.json")), Catch::Contains("cannot read config file"));
 }
@@ -53,4 +55,12 @@ TEST_CASE("listen addresses are HOST:PORT with a port in range", "[config]") {
   CHECK_THROWS_WITH(apply_listen_address(config, "8080"), Catch::Contains("HOST:PORT"));
   CHECK_THROWS_WITH(apply_listen_address(config, "host:65536"), Catch::Contains("0-65535"));
   CHECK_THROWS_WITH(apply_listen_address(config, "host:80x"), Catch::Contains("0-65535"));
+}
+
+TEST_CASE("the empty block interval from the command line is bounded", "[config]") {
+  CHECK(parse_empty_block_interval("0") == std::chrono::milliseconds(0));
+  CHECK(parse_empty_block_interval("86400000") == std::chrono::milliseconds(86400000));
+  CHECK_THROWS_WITH(parse_empty_block_interval("-1"), Catch::Contains("[0, 86400000]"));
+  CHECK_THROWS_WITH(parse_empty_block_interval("10000000000000"), Catch::Contains("[0, 86400000]"));
+  CHECK_THROWS_WITH(parse_empty_block_interval("5s"), Catch::Contains("[0, 86400000]"));
 }
