@@ -29,7 +29,7 @@ std::size_t nesting_depth(std::string_view bytes) {
 Status check_numbers(const Json& value) {
   switch (value.type()) {
     case Json::value_t::number_float:
-      return reject("encoding.float", "floating-point number in signed data; use integers");
+      return reject("encoding.non_integer", "a number with a fraction or exponent in signed data; use integers");
     case Json::value_t::number_unsigned:
       if (value.get<std::uint64_t>() > static_cast<std::uint64_t>(limits::max_json_integer)) {
         return reject("encoding.integer_range", "integer outside [-(2^53-1), 2^53-1]");

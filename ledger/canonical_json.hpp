@@ -23,7 +23,7 @@ using Json = nlohmann::json;
 std::string to_canonical(const Json& value);
 
 // Parses `bytes` and accepts it only if canonical. Rejection codes:
-//   encoding.too_large, encoding.too_deep, encoding.not_json, encoding.float,
+//   encoding.too_large, encoding.too_deep, encoding.not_json, encoding.non_integer,
 //   encoding.integer_range, encoding.not_canonical.
 Result<Json> parse_canonical(std::string_view bytes, std::size_t max_bytes);
 

@@ -141,9 +141,9 @@ TEST_CASE("the node rejects bad transactions with their stable problem codes and
   }
   SECTION("a float in the payload") {
     std::string body = replace_once(quiet.unsent_mint(1000).canonical, "\"amount_micro\":1000,", "\"amount_micro\":1000.5,");
-    quiet.expect_rejected(body, 400, {"encoding.float"});
+    quiet.expect_rejected(body, 400, {"encoding.non_integer"});
     quiet.expect_rejected(replace_once(quiet.unsent_mint(1000).canonical, "\"amount_micro\":1000,", "\"amount_micro\":1e3,"),
-                          400, {"encoding.float"});
+                          400, {"encoding.non_integer"});
   }
   SECTION("an integer beyond 2^53-1") {
     std::string body = replace_once(quiet.unsent_mint(1000).canonical, "\"amount_micro\":1000,",

@@ -37,12 +37,12 @@ TEST_CASE("non-canonical bodies are rejected with stable codes", "[canonical]") 
   CHECK(code_of(R"({"a":-0})") == "encoding.not_canonical");          // signed zero
   CHECK(code_of(R"("\u00e9")") == "encoding.not_canonical");          // needless escape
   CHECK(code_of(R"("\/")") == "encoding.not_canonical");
-  CHECK(code_of(R"({"a":1.5})") == "encoding.float");
-  CHECK(code_of(R"({"a":1.0})") == "encoding.float");
-  CHECK(code_of(R"({"a":1e3})") == "encoding.float");
+  CHECK(code_of(R"({"a":1.5})") == "encoding.non_integer");
+  CHECK(code_of(R"({"a":1.0})") == "encoding.non_integer");
+  CHECK(code_of(R"({"a":1e3})") == "encoding.non_integer");
   CHECK(code_of(R"({"a":9007199254740992})") == "encoding.integer_range");  // 2^53
   CHECK(code_of(R"({"a":-9007199254740992})") == "encoding.integer_range");
-  CHECK(code_of(R"({"a":18446744073709551616})") == "encoding.float");      // beyond uint64 parses as float
+  CHECK(code_of(R"({"a":18446744073709551616})") == "encoding.non_integer");      // beyond uint64 parses as float
   CHECK(code_of(R"({"a":01})") == "encoding.not_json");
   CHECK(code_of(R"({"a":1,})") == "encoding.not_json");
   CHECK(code_of("") == "encoding.not_json");

@@ -95,5 +95,5 @@ TEST_CASE("oversized and non-canonical transactions are rejected before anything
   CHECK(decode_transaction(spaced).rejection().code == "encoding.not_canonical");
   std::string with_float = made.canonical;
   with_float.replace(with_float.find(":100"), 4, ":100.0");
-  CHECK(decode_transaction(with_float).rejection().code == "encoding.float");
+  CHECK(decode_transaction(with_float).rejection().code == "encoding.non_integer");
 }
