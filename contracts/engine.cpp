@@ -19,8 +19,12 @@ struct TransactionType {
 };
 
 // The transaction types and who may submit them (docs/ROLES.md keeps the same table).
-const std::array<TransactionType, 4> transaction_types{{
+const std::array<TransactionType, 8> transaction_types{{
+    {"account.set_credit_line", {Role::Operator}, set_credit_line},
     {"participant.admit", {Role::Operator}, admit_participant},
+    {"participant.reinstate", {Role::Operator}, reinstate_participant},
+    {"participant.suspend", {Role::Operator}, suspend_participant},
+    {"participant.update", {Role::Operator}, update_participant},
     {"token.burn", {Role::Operator}, burn_tokens},
     {"token.mint", {Role::Operator}, mint_tokens},
     {"token.transfer",

@@ -25,6 +25,10 @@ Result<std::int64_t> payload_amount(const Json& payload, const char* field);
 Result<std::string> payload_text(const Json& payload, const char* field, std::size_t max_length);
 
 Status admit_participant(HandlerContext& context);
+Status update_participant(HandlerContext& context);
+Status suspend_participant(HandlerContext& context);
+Status reinstate_participant(HandlerContext& context);
+Status set_credit_line(HandlerContext& context);
 Status mint_tokens(HandlerContext& context);
 Status burn_tokens(HandlerContext& context);
 Status transfer_tokens(HandlerContext& context);

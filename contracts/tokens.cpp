@@ -1,7 +1,10 @@
-// Token balances (micro-units). Holds, credit lines and two-phase transfers build on these.
-//   token.mint     {"amount_micro":N,"fiat_reference":S,"to":HEX64}     (operator)
-//   token.burn     {"amount_micro":N,"fiat_reference":S,"from":HEX64}   (operator)
-//   token.transfer {"amount_micro":N,"memo":S?,"to":HEX64}              (participants)
+// Token balances (micro-units) and credit lines. Holds and two-phase transfers build on these.
+//   token.mint              {"amount_micro":N,"fiat_reference":S,"to":HEX64}    (operator)
+//   token.burn              {"amount_micro":N,"fiat_reference":S,"from":HEX64}  (operator)
+//   token.transfer          {"amount_micro":N,"memo":S?,"to":HEX64}             (participants)
+//   account.set_credit_line {"limit_micro":N,"public_key":HEX64}                (operator)
+// An account is {"available_micro":N,"credit_limit_micro":C}; available may go down to -C
+// (the "billing relationship" of a buyer), through transfers but never through a burn.
 // Invariant: the sum of all available balances = minted - burned.
 #include "contracts/handlers.hpp"
 #include "contracts/state_keys.hpp"
@@ -13,13 +16,20 @@ namespace {
 constexpr std::size_t max_reference_bytes = 128;
 constexpr std::size_t max_memo_bytes = 256;
 
-std::int64_t available_balance(const StateOverlay& state, const PublicKey& owner) {
-  auto account = read_json(state, keys::account(owner));
-  return account ? (*account)["available_micro"].get<std::int64_t>() : 0;
+struct Account {
+  std::int64_t available_micro = 0;
+  std::int64_t credit_limit_micro = 0;
+};
+
+Account read_account(const StateOverlay& state, const PublicKey& owner) {
+  auto stored = read_json(state, keys::account(owner));
+  if (!stored) return {};
+  return Account{(*stored)["available_micro"].get<std::int64_t>(), stored->value("credit_limit_micro", std::int64_t{0})};
 }
 
-void set_available_balance(StateOverlay& state, const PublicKey& owner, std::int64_t amount) {
-  write_json(state, keys::account(owner), Json{{"available_micro", amount}});
+void write_account(StateOverlay& state, const PublicKey& owner, const Account& account) {
+  write_json(state, keys::account(owner),
+             Json{{"available_micro", account.available_micro}, {"credit_limit_micro", account.credit_limit_micro}});
 }
 
 // Every participant's key was checked at admission, so only an unknown key needs the
@@ -32,21 +42,28 @@ Status require_participant(const StateOverlay& state, const PublicKey& key, cons
 
 // Adds to a balance, rejecting totals that leave the safe-integer range of signed data.
 Status credit(StateOverlay& state, const PublicKey& owner, std::int64_t amount) {
-  std::int64_t balance = available_balance(state, owner);
-  if (balance > limits::max_json_integer - amount) {
+  Account account = read_account(state, owner);
+  if (account.available_micro > limits::max_json_integer - amount) {
     return reject("token.overflow", "balance would exceed 2^53-1 micro-units");
   }
-  set_available_balance(state, owner, balance + amount);
+  account.available_micro += amount;
+  write_account(state, owner, account);
   return ok_status();
 }
 
-Status debit(StateOverlay& state, const PublicKey& owner, std::int64_t amount) {
-  std::int64_t balance = available_balance(state, owner);
-  if (balance < amount) {
-    return reject("token.insufficient_funds", "available balance " + std::to_string(balance) +
+enum class Funding { AvailableOnly, MayUseCredit };
+
+Status debit(StateOverlay& state, const PublicKey& owner, std::int64_t amount, Funding funding) {
+  Account account = read_account(state, owner);
+  std::int64_t floor = funding == Funding::MayUseCredit ? -account.credit_limit_micro : 0;
+  // Written as a comparison of the headroom, so no subtraction can overflow.
+  if (account.available_micro - floor < amount) {
+    return reject("token.insufficient_funds", "available balance " + std::to_string(account.available_micro) +
+                                                  (floor < 0 ? " plus credit line " + std::to_string(-floor) : "") +
                                                   " is below " + std::to_string(amount));
   }
-  set_available_balance(state, owner, balance - amount);
+  account.available_micro -= amount;
+  write_account(state, owner, account);
   return ok_status();
 }
 
@@ -85,7 +102,7 @@ Status burn_tokens(HandlerContext& context) {
   auto reference = payload_text(payload, "fiat_reference", max_reference_bytes);
   if (!reference) return reference.rejection();
   if (auto status = require_participant(context.state, *from, "from"); !status) return status;
-  if (auto status = debit(context.state, *from, *amount); !status) return status;
+  if (auto status = debit(context.state, *from, *amount, Funding::AvailableOnly); !status) return status;
   return update_supply(context.state, "burned_micro", *amount);
 }
 
@@ -102,8 +119,34 @@ Status transfer_tokens(HandlerContext& context) {
     return reject("token.self_transfer", "a transfer to oneself changes nothing");
   }
   if (auto status = require_participant(context.state, *to, "to"); !status) return status;
-  if (auto status = debit(context.state, context.transaction.signer, *amount); !status) return status;
+  if (auto status = debit(context.state, context.transaction.signer, *amount, Funding::MayUseCredit); !status) {
+    return status;
+  }
   return credit(context.state, *to, *amount);
+}
+
+Status set_credit_line(HandlerContext& context) {
+  const Json& payload = context.transaction.payload;
+  auto key = payload_key(payload, "public_key");
+  if (!key) return key.rejection();
+  if (!payload.contains("limit_micro") || !payload["limit_micro"].is_number_integer() ||
+      payload["limit_micro"].get<std::int64_t>() < 0) {
+    return reject("payload.invalid", "limit_micro must be a non-negative integer");
+  }
+  std::int64_t limit = payload["limit_micro"].get<std::int64_t>();
+  auto participant = read_json(context.state, keys::participant(*key));
+  if (!participant) return reject("account.unknown", "account " + to_hex(*key) + " is not a participant");
+  bool buyer = false;
+  for (const auto& role : (*participant)["roles"]) buyer = buyer || role == "dso" || role == "tso" || role == "retailer";
+  if (!buyer) return reject("account.not_buyer", "credit lines are for buyers (dso, tso, retailer) only");
+  Account account = read_account(context.state, *key);
+  if (account.available_micro < -limit) {
+    return reject("account.credit_in_use", "the account already uses " + std::to_string(-account.available_micro) +
+                                               " of credit, more than the new limit");
+  }
+  account.credit_limit_micro = limit;
+  write_account(context.state, *key, account);
+  return ok_status();
 }
 
 }  // namespace flex
