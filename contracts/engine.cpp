@@ -19,7 +19,7 @@ struct TransactionType {
 };
 
 // The transaction types and who may submit them (docs/ROLES.md keeps the same table).
-const std::array<TransactionType, 8> transaction_types{{
+const std::array<TransactionType, 11> transaction_types{{
     {"account.set_credit_line", {Role::Operator}, set_credit_line},
     {"participant.admit", {Role::Operator}, admit_participant},
     {"participant.reinstate", {Role::Operator}, reinstate_participant},
@@ -31,6 +31,9 @@ const std::array<TransactionType, 8> transaction_types{{
      {Role::Prosumer, Role::Aggregator, Role::Dso, Role::Tso, Role::Retailer, Role::Metering,
       Role::Operator},
      transfer_tokens},
+    {"zone.create", {Role::Dso}, create_zone},
+    {"zone.outlook", {Role::Dso}, publish_outlook},
+    {"zone.update", {Role::Dso}, update_zone},
 }};
 
 const TransactionType* find_type(std::string_view name) {

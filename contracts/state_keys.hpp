@@ -6,6 +6,9 @@
 //   nonce/<key>           last accepted nonce of the signer
 //   account/<key>         {"available_micro":N}
 //   supply                {"burned_micro":N,"minted_micro":N}
+//   zone/<id>             {"dso":HEX64,"export_limit_w":N,"import_limit_w":N,"kind":S,"name":S,
+//                          "polygon":{...},"postcodes":[S...]?}
+//   zone_outlook/<id>/<direction>/<resolution>   [[START,NEED_W],...]
 #pragma once
 
 #include <string>
@@ -23,5 +26,9 @@ inline constexpr const char* supply = "supply";
 inline std::string participant(const PublicKey& key) { return "participant/" + to_hex(key); }
 inline std::string nonce(const PublicKey& key) { return "nonce/" + to_hex(key); }
 inline std::string account(const PublicKey& key) { return "account/" + to_hex(key); }
+inline std::string zone(const std::string& zone_id) { return "zone/" + zone_id; }
+inline std::string zone_outlook(const std::string& zone_id, const std::string& direction, const std::string& resolution) {
+  return "zone_outlook/" + zone_id + "/" + direction + "/" + resolution;
+}
 
 }  // namespace flex::keys
