@@ -1,11 +1,16 @@
 // Shared helpers for unit tests: deterministic keys, a genesis, signing without randomness.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <filesystem>
+#include <map>
 #include <random>
 #include <string>
 
+#include "contracts/engine.hpp"
 #include "contracts/genesis.hpp"
+#include "contracts/state_keys.hpp"
 #include "ledger/hash.hpp"
 #include "ledger/transaction.hpp"
 
@@ -44,6 +49,47 @@ inline Json mint(std::string_view to, std::int64_t amount) {
 inline Json transfer(std::string_view to, std::int64_t amount) {
   return Json{{"to", to_hex(public_key_for(to))}, {"amount_micro", amount}};
 }
+
+// A ledger state driven block by block through the contracts, for contract tests.
+class TestLedger {
+ public:
+  explicit TestLedger(const Genesis& genesis = test_genesis(), std::int64_t block_time = 1767225600)
+      : state(genesis_state(genesis)), block_time_(block_time) {}
+
+  // Runs one block and applies it; returns the receipt codes.
+  std::vector<std::string> run_block(const std::vector<Transaction>& transactions) {
+    auto execution = execute_block(state, ExecutionContext{++height_, block_time_}, transactions);
+    REQUIRE(execution);
+    state.apply(execution->writes);
+    std::vector<std::string> codes;
+    for (const auto& receipt : execution->receipts) codes.push_back(receipt.code);
+    return codes;
+  }
+
+  // Runs one transaction alone in a block; checks a rejection changed nothing but the nonce.
+  std::string run_alone(const Transaction& transaction) {
+    State before = state;
+    std::string code = run_block({transaction})[0];
+    if (code != "ok") {
+      State without_nonce(state.entries());
+      without_nonce.apply({{keys::nonce(transaction.signer), before.get(keys::nonce(transaction.signer))}});
+      CHECK(without_nonce.app_hash() == before.app_hash());
+    }
+    return code;
+  }
+
+  // As run_alone, signing with the signer's next nonce.
+  std::string run(std::string_view signer, const std::string& type, const Json& payload) {
+    return run_alone(signed_tx(signer, type, ++nonces_[std::string(signer)], payload));
+  }
+
+  State state;
+
+ private:
+  std::int64_t block_time_;
+  std::int64_t height_ = 0;
+  std::map<std::string, std::int64_t> nonces_;
+};
 
 // A temporary directory removed on destruction.
 class TempDir {

@@ -2,8 +2,6 @@
 // calendar.timegm, e.g. 2026-02-01T00:00:00Z = 1769904000.
 #include <catch2/catch.hpp>
 
-#include "contracts/engine.hpp"
-#include "contracts/state_keys.hpp"
 #include "test_support.hpp"
 
 using namespace flex;
@@ -13,33 +11,11 @@ namespace {
 
 constexpr std::int64_t block_time = 1767225600;  // 2026-01-01T00:00:00Z
 
-struct Market {
-  State state{genesis_state(genesis())};
-  std::int64_t height = 0;
-  std::map<std::string, std::int64_t> nonces;
-
-  static Genesis genesis() {
-    Genesis g = test_genesis();
-    g.participants.push_back(GenesisParticipant{public_key_for("dso2"), "Other DSO", {"dso"}});
-    return g;
-  }
-
-  // Runs one transaction alone in a block; a rejection must change nothing but the nonce.
-  std::string run(std::string_view signer, const std::string& type, const Json& payload) {
-    State before = state;
-    Transaction transaction = signed_tx(signer, type, ++nonces[std::string(signer)], payload);
-    auto execution = execute_block(state, ExecutionContext{++height, block_time}, {transaction});
-    REQUIRE(execution);
-    state.apply(execution->writes);
-    const std::string& code = execution->receipts[0].code;
-    if (code != "ok") {
-      State without_nonce(state.entries());
-      without_nonce.apply({{keys::nonce(transaction.signer), before.get(keys::nonce(transaction.signer))}});
-      CHECK(without_nonce.app_hash() == before.app_hash());
-    }
-    return code;
-  }
-};
+Genesis zones_genesis() {
+  Genesis genesis = test_genesis();
+  genesis.participants.push_back(GenesisParticipant{public_key_for("dso2"), "Other DSO", {"dso"}});
+  return genesis;
+}
 
 // A square of about 1 km around the ZES Bozüyük charger (39.916473 N, 30.014083 E), in
 // micro-degrees.
@@ -57,7 +33,7 @@ Json zone_payload() {
 }  // namespace
 
 TEST_CASE("a DSO creates a zone and alone may update it", "[zones]") {
-  Market market;
+  TestLedger market(zones_genesis(), block_time);
   CHECK(market.run("dso", "zone.create", zone_payload()) == "ok");
   Json stored = Json::parse(*market.state.get("zone/bozuyuk-feeder-7"));
   CHECK(stored["dso"] == to_hex(public_key_for("dso")));
@@ -73,7 +49,7 @@ TEST_CASE("a DSO creates a zone and alone may update it", "[zones]") {
 }
 
 TEST_CASE("malformed polygons and fields are rejected", "[zones]") {
-  Market market;
+  TestLedger market(zones_genesis(), block_time);
   auto with = [](const char* field, Json value) {
     Json payload = zone_payload();
     payload[field] = std::move(value);
@@ -112,7 +88,7 @@ TEST_CASE("malformed polygons and fields are rejected", "[zones]") {
 }
 
 TEST_CASE("an outlook sits on its resolution's grid, in order, within five years", "[zones][outlook]") {
-  Market market;
+  TestLedger market(zones_genesis(), block_time);
   REQUIRE(market.run("dso", "zone.create", zone_payload()) == "ok");
   auto outlook = [](const char* resolution, Json points) {
     return Json{{"zone_id", "bozuyuk-feeder-7"}, {"direction", "up"}, {"resolution", resolution},
