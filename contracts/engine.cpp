@@ -4,6 +4,7 @@
 #include <array>
 #include <initializer_list>
 
+#include "contracts/escrow.hpp"
 #include "contracts/handlers.hpp"
 #include "contracts/state_keys.hpp"
 
@@ -18,19 +19,23 @@ struct TransactionType {
   Handler handler;
 };
 
+// Everyone who trades; auditors and regulators submit nothing.
+constexpr std::initializer_list<Role> market_roles = {Role::Prosumer, Role::Aggregator, Role::Dso, Role::Tso,
+                                                      Role::Retailer, Role::Metering, Role::Operator};
+
 // The transaction types and who may submit them (docs/ROLES.md keeps the same table).
-const std::array<TransactionType, 11> transaction_types{{
+const std::array<TransactionType, 14> transaction_types{{
     {"account.set_credit_line", {Role::Operator}, set_credit_line},
+    {"escrow.hold", market_roles, create_hold},
+    {"escrow.post", market_roles, post_hold},
+    {"escrow.void", market_roles, void_hold},
     {"participant.admit", {Role::Operator}, admit_participant},
     {"participant.reinstate", {Role::Operator}, reinstate_participant},
     {"participant.suspend", {Role::Operator}, suspend_participant},
     {"participant.update", {Role::Operator}, update_participant},
     {"token.burn", {Role::Operator}, burn_tokens},
     {"token.mint", {Role::Operator}, mint_tokens},
-    {"token.transfer",
-     {Role::Prosumer, Role::Aggregator, Role::Dso, Role::Tso, Role::Retailer, Role::Metering,
-      Role::Operator},
-     transfer_tokens},
+    {"token.transfer", market_roles, transfer_tokens},
     {"zone.create", {Role::Dso}, create_zone},
     {"zone.outlook", {Role::Dso}, publish_outlook},
     {"zone.update", {Role::Dso}, update_zone},
@@ -107,7 +112,11 @@ Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context
 }
 
 BlockBuilder::BlockBuilder(const State& base, const ExecutionContext& context)
-    : base_(base), context_(context), state_(base), chain_id_(chain_id_of(state_)) {}
+    : base_(base), context_(context), state_(base), chain_id_(chain_id_of(state_)) {
+  // Begin-block: holds whose time has come expire before any transaction runs.
+  expire_holds(state_, context.time);
+  state_.commit_transaction();
+}
 
 Status BlockBuilder::add(const Transaction& transaction) {
   if (auto envelope = check_envelope(state_, transaction, chain_id_); !envelope) return envelope;

@@ -4,7 +4,8 @@
 //   validators            [{"name":S,"power":N,"public_key":HEX64}, ...]
 //   participant/<key>     {"name":S,"roles":[S...],"status":"active"|"suspended"}
 //   nonce/<key>           last accepted nonce of the signer
-//   account/<key>         {"available_micro":N}
+//   account/<key>         {"available_micro":N,"credit_limit_micro":C,"held_micro":H}
+//   hold/<id>, hold_expiry/<T>/<id>   pending holds (contracts/escrow.cpp)
 //   supply                {"burned_micro":N,"minted_micro":N}
 //   zone/<id>             {"dso":HEX64,"export_limit_w":N,"import_limit_w":N,"kind":S,"name":S,
 //                          "polygon":{...},"postcodes":[S...]?}
@@ -26,6 +27,7 @@ inline constexpr const char* supply = "supply";
 inline std::string participant(const PublicKey& key) { return "participant/" + to_hex(key); }
 inline std::string nonce(const PublicKey& key) { return "nonce/" + to_hex(key); }
 inline std::string account(const PublicKey& key) { return "account/" + to_hex(key); }
+inline std::string hold(const std::string& hold_id) { return "hold/" + hold_id; }
 inline std::string zone(const std::string& zone_id) { return "zone/" + zone_id; }
 inline std::string zone_outlook(const std::string& zone_id, const std::string& direction, const std::string& resolution) {
   return "zone_outlook/" + zone_id + "/" + direction + "/" + resolution;

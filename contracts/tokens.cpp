@@ -3,9 +3,9 @@
 //   token.burn              {"amount_micro":N,"fiat_reference":S,"from":HEX64}  (operator)
 //   token.transfer          {"amount_micro":N,"memo":S?,"to":HEX64}             (participants)
 //   account.set_credit_line {"limit_micro":N,"public_key":HEX64}                (operator)
-// An account is {"available_micro":N,"credit_limit_micro":C}; available may go down to -C
-// (the "billing relationship" of a buyer), through transfers but never through a burn.
-// Invariant: the sum of all available balances = minted - burned.
+// Accounts (contracts/accounts.hpp) may go down to minus their credit line through
+// transfers and holds, never through a burn.
+#include "contracts/accounts.hpp"
 #include "contracts/handlers.hpp"
 #include "contracts/state_keys.hpp"
 #include "ledger/limits.hpp"
@@ -15,57 +15,6 @@ namespace {
 
 constexpr std::size_t max_reference_bytes = 128;
 constexpr std::size_t max_memo_bytes = 256;
-
-struct Account {
-  std::int64_t available_micro = 0;
-  std::int64_t credit_limit_micro = 0;
-};
-
-Account read_account(const StateOverlay& state, const PublicKey& owner) {
-  auto stored = read_json(state, keys::account(owner));
-  if (!stored) return {};
-  return Account{(*stored)["available_micro"].get<std::int64_t>(), stored->value("credit_limit_micro", std::int64_t{0})};
-}
-
-void write_account(StateOverlay& state, const PublicKey& owner, const Account& account) {
-  write_json(state, keys::account(owner),
-             Json{{"available_micro", account.available_micro}, {"credit_limit_micro", account.credit_limit_micro}});
-}
-
-// Every participant's key was checked at admission, so only an unknown key needs the
-// (costly) curve check, which decides between payload.invalid and token.unknown_account.
-Status require_participant(const StateOverlay& state, const PublicKey& key, const char* field) {
-  if (state.get(keys::participant(key))) return ok_status();
-  if (auto valid = require_valid_key(key, field); !valid) return valid;
-  return reject("token.unknown_account", "account " + to_hex(key) + " is not a participant");
-}
-
-// Adds to a balance, rejecting totals that leave the safe-integer range of signed data.
-Status credit(StateOverlay& state, const PublicKey& owner, std::int64_t amount) {
-  Account account = read_account(state, owner);
-  if (account.available_micro > limits::max_json_integer - amount) {
-    return reject("token.overflow", "balance would exceed 2^53-1 micro-units");
-  }
-  account.available_micro += amount;
-  write_account(state, owner, account);
-  return ok_status();
-}
-
-enum class Funding { AvailableOnly, MayUseCredit };
-
-Status debit(StateOverlay& state, const PublicKey& owner, std::int64_t amount, Funding funding) {
-  Account account = read_account(state, owner);
-  std::int64_t floor = funding == Funding::MayUseCredit ? -account.credit_limit_micro : 0;
-  // Written as a comparison of the headroom, so no subtraction can overflow.
-  if (account.available_micro - floor < amount) {
-    return reject("token.insufficient_funds", "available balance " + std::to_string(account.available_micro) +
-                                                  (floor < 0 ? " plus credit line " + std::to_string(-floor) : "") +
-                                                  " is below " + std::to_string(amount));
-  }
-  account.available_micro -= amount;
-  write_account(state, owner, account);
-  return ok_status();
-}
 
 Status update_supply(StateOverlay& state, const char* field, std::int64_t amount) {
   Json supply = *read_json(state, keys::supply);

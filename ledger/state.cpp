@@ -80,6 +80,24 @@ std::optional<std::string> StateOverlay::get(std::string_view key) const {
   return base_.get(key);
 }
 
+std::optional<std::string> StateOverlay::first_key_from(std::string_view key) const {
+  std::string from(key);
+  for (;;) {
+    // The smallest candidate of the three layers; the top layer that holds it decides.
+    std::optional<std::string> smallest;
+    auto consider = [&](const auto& map) {
+      auto found = map.lower_bound(from);
+      if (found != map.end() && (!smallest || found->first < *smallest)) smallest = found->first;
+    };
+    consider(base_.entries());
+    consider(block_writes_);
+    consider(transaction_writes_);
+    if (!smallest) return std::nullopt;
+    if (get(*smallest)) return smallest;
+    from = *smallest + '\0';  // erased in a write set: look past it
+  }
+}
+
 void StateOverlay::commit_transaction() {
   for (auto& [key, value] : transaction_writes_) block_writes_[key] = std::move(value);
   transaction_writes_.clear();

@@ -45,6 +45,8 @@ class StateOverlay {
   explicit StateOverlay(const State& base) : base_(base) {}
 
   std::optional<std::string> get(std::string_view key) const;
+  // The first live key >= `key`, across the base and both write sets, in byte order.
+  std::optional<std::string> first_key_from(std::string_view key) const;
   void put(std::string key, std::string value) { transaction_writes_[std::move(key)] = std::move(value); }
   void erase(std::string key) { transaction_writes_[std::move(key)] = std::nullopt; }
 

@@ -83,7 +83,7 @@ TEST_CASE("a buyer's credit line lets its balance go negative down to the limit"
   };
   CHECK(ledger.run_alone(signed_tx("operator", "account.set_credit_line", 1, line("dso", 1'000'000))) == "ok");
   CHECK(Json::parse(*state.get(keys::account(public_key_for("dso")))) ==
-        Json{{"available_micro", 0}, {"credit_limit_micro", 1'000'000}});
+        Json{{"available_micro", 0}, {"credit_limit_micro", 1'000'000}, {"held_micro", 0}});
   // 0 + 1.00 of credit: paying 0.60 leaves -0.60; another 0.50 would need -1.10.
   CHECK(ledger.run_alone(signed_tx("dso", "token.transfer", 1, transfer("alice", 600'000))) == "ok");
   CHECK(available(state, "dso") == -600'000);

@@ -55,3 +55,18 @@ TEST_CASE("an overlay rolls back a transaction without touching the block or the
   CHECK(base.get("y") == std::nullopt);
   CHECK(overlay.block_writes().size() == 1);
 }
+
+TEST_CASE("first_key_from walks live keys in order across base and write sets", "[state]") {
+  State base(State::Entries{{"a", "1"}, {"c", "3"}, {"e", "5"}});
+  StateOverlay overlay(base);
+  overlay.put("b", "2");
+  overlay.erase("c");
+  overlay.commit_transaction();
+  overlay.put("d", "4");
+  overlay.erase("e");
+  std::vector<std::string> keys;
+  for (auto key = overlay.first_key_from(""); key; key = overlay.first_key_from(*key + '\0')) keys.push_back(*key);
+  CHECK(keys == std::vector<std::string>{"a", "b", "d"});
+  CHECK(overlay.first_key_from("b\x01") == "d");
+  CHECK_FALSE(overlay.first_key_from("e"));
+}
