@@ -34,6 +34,18 @@ void make_block(Chain& chain, std::int64_t time) {
   chain.commit(proposal, sign_commit(proposal));
 }
 
+// A chain with a solo validator producing blocks as transactions arrive (no empty blocks).
+struct RunningNode {
+  TempDir dir;
+  std::unique_ptr<Chain> chain = Chain::open(dir.file("ledger.sqlite"), test_genesis());
+  FixedClock clock;
+  SoloValidator validator{*chain, key_for("operator"), clock, SoloValidatorOptions{std::chrono::milliseconds(0)}};
+  RunningNode() {
+    chain->set_on_admitted([this] { validator.notify_transaction(); });
+    validator.start();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("submission checks signature and envelope against committed state", "[chain]") {
@@ -89,12 +101,10 @@ TEST_CASE("a data directory refuses a different genesis", "[chain]") {
 }
 
 TEST_CASE("the solo validator commits waiting transactions and signs a valid commit", "[chain][consensus]") {
-  TempDir dir;
-  auto chain = Chain::open(dir.file("ledger.sqlite"), test_genesis());
-  FixedClock clock;
-  SoloValidator validator(*chain, key_for("operator"), clock, SoloValidatorOptions{std::chrono::milliseconds(0)});
-  chain->set_on_admitted([&] { validator.notify_transaction(); });
-  validator.start();
+  RunningNode node;
+  auto& chain = node.chain;
+  auto& validator = node.validator;
+  const auto& clock = node.clock;
   auto mint_tx = signed_tx("operator", "token.mint", 1, mint("alice", 77));
   REQUIRE(chain->submit(mint_tx.canonical).ok());
   REQUIRE(chain->wait_for_height(1, std::chrono::seconds(10)));
@@ -170,12 +180,10 @@ std::string chain_with_blocks(const TempDir& dir, int blocks) {
 }  // namespace
 
 TEST_CASE("verification reads one consistent snapshot while the node writes", "[chain][verify]") {
-  TempDir dir;
-  auto chain = Chain::open(dir.file("ledger.sqlite"), test_genesis());
-  FixedClock clock;
-  SoloValidator validator(*chain, key_for("operator"), clock, SoloValidatorOptions{std::chrono::milliseconds(0)});
-  chain->set_on_admitted([&] { validator.notify_transaction(); });
-  validator.start();
+  RunningNode node;
+  auto& chain = node.chain;
+  auto& validator = node.validator;
+  const auto& dir = node.dir;
   std::atomic<bool> done{false};
   std::thread load([&] {
     for (int nonce = 1; nonce <= 400; ++nonce) {
