@@ -15,19 +15,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
-// Errors the server answers itself, before a request reaches the router.
-Response plain_error(http::status status, unsigned version, std::string_view code, std::string_view detail) {
-  Response response{status, version};
-  response.set(http::field::content_type, "application/problem+json");
-  response.body() = Json{{"type", "https://flexledger.example/problems/" + std::string(code)},
-                         {"title", std::string(http::obsolete_reason(status))},
-                         {"status", static_cast<int>(status)},
-                         {"code", std::string(code)},
-                         {"detail", std::string(detail)}}.dump();
-  response.prepare_payload();
-  return response;
-}
-
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, const Handler& handler, const ServerLimits& limits,
@@ -58,10 +45,10 @@ class Session : public std::enable_shared_from_this<Session> {
     Response response;
     bool keep_alive = false;
     if (error == http::error::body_limit) {
-      response = plain_error(http::status::payload_too_large, 11, "http.body_too_large",
+      response = problem_response(http::status::payload_too_large, 11, "http.body_too_large",
                              "request body exceeds " + std::to_string(limits_.max_body_bytes) + " bytes");
     } else if (error) {
-      response = plain_error(http::status::bad_request, 11, "http.bad_request", "malformed HTTP request");
+      response = problem_response(http::status::bad_request, 11, "http.bad_request", "malformed HTTP request");
     } else {
       const Request& request = parser_->get();
       keep_alive = request.keep_alive();
@@ -69,7 +56,7 @@ class Session : public std::enable_shared_from_this<Session> {
         response = handler_(request);
       } catch (const std::exception& failure) {
         log::error("api.handler_failed", {{"target", std::string(request.target())}, {"reason", failure.what()}});
-        response = plain_error(http::status::internal_server_error, request.version(), "http.internal_error",
+        response = problem_response(http::status::internal_server_error, request.version(), "http.internal_error",
                                "internal error; see the node log");
       }
       response.version(request.version());
@@ -108,6 +95,19 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
+
+Response problem_response(http::status status, unsigned version, std::string_view code, std::string_view detail) {
+  Response response{status, version};
+  response.set(http::field::content_type, "application/problem+json");
+  response.body() = Json{{"type", "https://flexledger.example/problems/" + std::string(code)},
+                         {"title", std::string(http::obsolete_reason(status))},
+                         {"status", static_cast<int>(status)},
+                         {"code", std::string(code)},
+                         {"detail", std::string(detail)}}
+                        .dump(-1, ' ', false, Json::error_handler_t::replace);
+  response.prepare_payload();
+  return response;
+}
 
 struct HttpServer::Impl {
   std::string host;

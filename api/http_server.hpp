@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 
 #include <functional>
+#include <string_view>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,6 +17,10 @@ namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 using Handler = std::function<Response(const Request&)>;
+
+// An application/problem+json error carrying a stable code (RFC 9457 members plus "code").
+// Invalid UTF-8 in `detail` (a request path, say) is replaced, never thrown on.
+Response problem_response(http::status status, unsigned version, std::string_view code, std::string_view detail);
 
 struct ServerLimits {
   std::size_t max_body_bytes = 1024 * 1024;

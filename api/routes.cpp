@@ -21,15 +21,7 @@ Response json_response(const Request& request, http::status status, const Json& 
 }
 
 Response problem(const Request& request, http::status status, std::string_view code, std::string_view detail) {
-  Response response{status, request.version()};
-  response.set(http::field::content_type, "application/problem+json");
-  response.body() = dump(Json{{"type", "https://flexledger.example/problems/" + std::string(code)},
-                         {"title", std::string(http::obsolete_reason(status))},
-                         {"status", static_cast<int>(status)},
-                         {"code", std::string(code)},
-                         {"detail", std::string(detail)}});
-  response.prepare_payload();
-  return response;
+  return problem_response(status, request.version(), code, detail);
 }
 
 Response rejection_problem(const Request& request, const Rejection& rejection) {

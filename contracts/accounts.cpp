@@ -35,8 +35,10 @@ Status credit(StateOverlay& state, const PublicKey& owner, std::int64_t amount) 
   return ok_status();
 }
 
-Status debit(StateOverlay& state, const PublicKey& owner, std::int64_t amount, Funding funding) {
-  Account account = read_account(state, owner);
+namespace {
+
+// Rejects unless `amount` fits above the account's floor: 0, or minus its credit line.
+Status check_headroom(const Account& account, std::int64_t amount, Funding funding) {
   std::int64_t floor = funding == Funding::MayUseCredit ? -account.credit_limit_micro : 0;
   // Written as a comparison of the headroom, so no subtraction can overflow.
   if (account.available_micro - floor < amount) {
@@ -44,7 +46,24 @@ Status debit(StateOverlay& state, const PublicKey& owner, std::int64_t amount, F
                                                   (floor < 0 ? " plus credit line " + std::to_string(-floor) : "") +
                                                   " is below " + std::to_string(amount));
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Status debit(StateOverlay& state, const PublicKey& owner, std::int64_t amount, Funding funding) {
+  Account account = read_account(state, owner);
+  if (auto status = check_headroom(account, amount, funding); !status) return status;
   account.available_micro -= amount;
+  write_account(state, owner, account);
+  return ok_status();
+}
+
+Status hold_funds(StateOverlay& state, const PublicKey& owner, std::int64_t amount) {
+  Account account = read_account(state, owner);
+  if (auto status = check_headroom(account, amount, Funding::MayUseCredit); !status) return status;
+  account.available_micro -= amount;
+  account.held_micro += amount;
   write_account(state, owner, account);
   return ok_status();
 }

@@ -28,4 +28,7 @@ enum class Funding { AvailableOnly, MayUseCredit };
 // Takes from available, down to 0 or to minus the credit line (token.insufficient_funds).
 Status debit(StateOverlay& state, const PublicKey& owner, std::int64_t amount, Funding funding);
 
+// Moves `amount` from available (down to minus the credit line) to held, for a new hold.
+Status hold_funds(StateOverlay& state, const PublicKey& owner, std::int64_t amount);
+
 }  // namespace flex

@@ -100,10 +100,7 @@ Status create_hold(HandlerContext& context) {
   if (*payee == context.transaction.signer) return reject("escrow.self_hold", "a hold to oneself changes nothing");
   if (auto status = require_participant(context.state, *payee, "payee"); !status) return status;
   const PublicKey& payer = context.transaction.signer;
-  if (auto status = debit(context.state, payer, *amount, Funding::MayUseCredit); !status) return status;
-  Account account = read_account(context.state, payer);
-  account.held_micro += *amount;
-  write_account(context.state, payer, account);
+  if (auto status = hold_funds(context.state, payer, *amount); !status) return status;
   std::string hold_id = to_hex(context.transaction.id);
   write_json(context.state, keys::hold(hold_id),
              Json{{"amount_micro", *amount}, {"expires_at", expires_at}, {"payee", to_hex(*payee)},

@@ -88,6 +88,23 @@ std::uint64_t crash_seed() {
   return (static_cast<std::uint64_t>(device()) << 32) | device();
 }
 
+// Posts a transaction; on 202 records it as pending. False when the node is gone (after a
+// short pause) or rejected it (recorded as a rejection).
+bool submit_and_track(HttpClient& client, const Transaction& transaction, LoadLedger& ledger) {
+  auto reply = client.post("/api/v1/txs", transaction.canonical);
+  if (!reply) {
+    std::this_thread::sleep_for(idle_pause);  // the node is gone or restarting
+    return false;
+  }
+  if (reply->status != 202) {
+    ledger.record_rejection(*reply);
+    return false;
+  }
+  std::lock_guard lock(ledger.mutex);
+  ledger.pending.insert(id_hex(transaction));
+  return true;
+}
+
 // The operator (the dev validator) admits fresh participants, mints to them and to itself,
 // and pays them. It alone uses the operator's nonces, so they arrive in order.
 void run_operator_load(std::stop_token stop, std::uint16_t port, Signer& operator_signer, LoadLedger& ledger,
@@ -113,17 +130,8 @@ void run_operator_load(std::stop_token stop, std::uint16_t port, Signer& operato
       transaction = operator_signer.sign("token.transfer",
                                          transfer_payload(to, static_cast<std::int64_t>(random() % 5000 + 1)));
     }
-    auto reply = client.post("/api/v1/txs", transaction.canonical);
-    if (!reply) {
-      std::this_thread::sleep_for(idle_pause);  // the node is gone or restarting
-      continue;
-    }
-    if (reply->status != 202) {
-      ledger.record_rejection(*reply);
-      continue;
-    }
+    if (!submit_and_track(client, transaction, ledger)) continue;
     std::lock_guard lock(ledger.mutex);
-    ledger.pending.insert(id_hex(transaction));
     if (admitted) {
       recipients.push_back(admitted->signer.public_key);
       ledger.awaiting_admission.push_back(std::move(*admitted));
@@ -163,17 +171,7 @@ void run_participant_load(std::stop_token stop, std::uint16_t port, std::vector<
     }
     Transaction transaction = sender.signer.sign(
         "token.transfer", transfer_payload(to, static_cast<std::int64_t>(random() % 100 + 1), "load"));
-    auto reply = client.post("/api/v1/txs", transaction.canonical);
-    if (!reply) {
-      std::this_thread::sleep_for(idle_pause);
-      continue;
-    }
-    if (reply->status != 202) {
-      ledger.record_rejection(*reply);
-      continue;
-    }
-    std::lock_guard lock(ledger.mutex);
-    ledger.pending.insert(id_hex(transaction));
+    submit_and_track(client, transaction, ledger);
   }
 }
 
