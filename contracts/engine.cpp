@@ -6,6 +6,7 @@
 
 #include "contracts/escrow.hpp"
 #include "contracts/handlers.hpp"
+#include "contracts/orders.hpp"
 #include "contracts/state_keys.hpp"
 
 namespace flex {
@@ -23,16 +24,29 @@ struct TransactionType {
 constexpr std::initializer_list<Role> market_roles = {Role::Prosumer, Role::Aggregator, Role::Dso, Role::Tso,
                                                       Role::Retailer, Role::Metering, Role::Operator};
 
+constexpr std::initializer_list<Role> seller_roles = {Role::Prosumer, Role::Aggregator};
+constexpr std::initializer_list<Role> buyer_roles = {Role::Dso, Role::Tso, Role::Retailer};
+
 // The transaction types and who may submit them (docs/ROLES.md keeps the same table).
-const std::array<TransactionType, 14> transaction_types{{
+const std::array<TransactionType, 24> transaction_types{{
     {"account.set_credit_line", {Role::Operator}, set_credit_line},
+    {"asset.consent", seller_roles, record_consent},
+    {"asset.prequalify", {Role::Dso}, prequalify_asset},
+    {"asset.register", seller_roles, register_asset},
+    {"asset.update", seller_roles, update_asset},
     {"escrow.hold", market_roles, create_hold},
     {"escrow.post", market_roles, post_hold},
     {"escrow.void", market_roles, void_hold},
+    {"offer.create", seller_roles, create_offer},
+    {"offer.revoke", seller_roles, revoke_offer},
     {"participant.admit", {Role::Operator}, admit_participant},
     {"participant.reinstate", {Role::Operator}, reinstate_participant},
     {"participant.suspend", {Role::Operator}, suspend_participant},
     {"participant.update", {Role::Operator}, update_participant},
+    {"request.cancel", buyer_roles, cancel_request},
+    {"request.create", buyer_roles, create_request},
+    {"request.match", buyer_roles, match_request},
+    {"request.purchase", buyer_roles, purchase_offers},
     {"token.burn", {Role::Operator}, burn_tokens},
     {"token.mint", {Role::Operator}, mint_tokens},
     {"token.transfer", market_roles, transfer_tokens},
@@ -113,8 +127,9 @@ Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context
 
 BlockBuilder::BlockBuilder(const State& base, const ExecutionContext& context)
     : base_(base), context_(context), state_(base), chain_id_(chain_id_of(state_)) {
-  // Begin-block: holds whose time has come expire before any transaction runs.
+  // Begin-block: holds and orders whose time has come expire before any transaction runs.
   expire_holds(state_, context.time);
+  expire_orders(state_, context.time);
   state_.commit_transaction();
 }
 

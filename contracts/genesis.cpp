@@ -78,7 +78,7 @@ Result<std::vector<GenesisParticipant>> parse_participants(const Json& json) {
 }  // namespace
 
 Json default_market_params() {
-  return Json{{"isp_seconds", 900}, {"fee_basis_points", 0}, {"currency", "EUR"}};
+  return Json{{"isp_seconds", 900}, {"fee_basis_points", 0}, {"currency", "EUR"}, {"require_prequalification", true}};
 }
 
 Json Genesis::to_json() const {
@@ -134,6 +134,9 @@ Result<Genesis> parse_genesis(const Json& json) {
   if (!currency.is_string() || currency.get_ref<const std::string&>().size() != 3 ||
       currency.get_ref<const std::string&>().find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
     return invalid("params.currency must be a three-letter ISO 4217 code such as EUR");
+  }
+  if (!genesis.params["require_prequalification"].is_boolean()) {
+    return invalid("params.require_prequalification must be true or false");
   }
   return genesis;
 }

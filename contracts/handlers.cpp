@@ -1,5 +1,7 @@
 #include "contracts/handlers.hpp"
 
+#include "contracts/genesis.hpp"
+#include "contracts/state_keys.hpp"
 #include "ledger/limits.hpp"
 
 namespace flex {
@@ -46,6 +48,36 @@ Result<std::string> payload_text(const Json& payload, const char* field, std::si
                                          std::to_string(max_length) + " bytes");
   }
   return payload[field].get<std::string>();
+}
+
+Result<std::int64_t> payload_integer(const Json& payload, const char* field, std::int64_t min, std::int64_t max) {
+  if (!payload.contains(field) || !payload[field].is_number_integer() || payload[field].get<std::int64_t>() < min ||
+      payload[field].get<std::int64_t>() > max) {
+    return reject("payload.invalid", std::string(field) + " must be an integer in [" + std::to_string(min) + ", " +
+                                         std::to_string(max) + "]");
+  }
+  return payload[field].get<std::int64_t>();
+}
+
+Result<std::string> payload_identifier(const Json& payload, const char* field) {
+  if (!payload.contains(field) || !payload[field].is_string() ||
+      !is_identifier(payload[field].get_ref<const std::string&>())) {
+    return reject("payload.invalid", std::string(field) + " must be an identifier [a-z0-9._-]{1,64}");
+  }
+  return payload[field].get<std::string>();
+}
+
+bool holds_role(const Json& participant, std::string_view role) {
+  for (const auto& held : participant["roles"]) {
+    if (held.get_ref<const std::string&>() == role) return true;
+  }
+  return false;
+}
+
+Json market_param(const StateOverlay& state, const char* name) {
+  auto params = read_json(state, keys::params);
+  if (params && params->contains(name)) return (*params)[name];
+  return default_market_params()[name];
 }
 
 }  // namespace flex

@@ -23,6 +23,15 @@ Result<PublicKey> payload_key(const Json& payload, const char* field);
 Status require_valid_key(const PublicKey& key, const char* field);
 Result<std::int64_t> payload_amount(const Json& payload, const char* field);
 Result<std::string> payload_text(const Json& payload, const char* field, std::size_t max_length);
+// An integer in [min, max], else payload.invalid.
+Result<std::int64_t> payload_integer(const Json& payload, const char* field, std::int64_t min, std::int64_t max);
+// An identifier [a-z0-9._-]{1,64}, else payload.invalid.
+Result<std::string> payload_identifier(const Json& payload, const char* field);
+
+// Whether a participant record lists `role` among its roles.
+bool holds_role(const Json& participant, std::string_view role);
+// A market parameter from state (genesis defaults fill the missing ones).
+Json market_param(const StateOverlay& state, const char* name);
 
 Status admit_participant(HandlerContext& context);
 Status update_participant(HandlerContext& context);
@@ -35,5 +44,15 @@ Status publish_outlook(HandlerContext& context);
 Status mint_tokens(HandlerContext& context);
 Status burn_tokens(HandlerContext& context);
 Status transfer_tokens(HandlerContext& context);
+Status register_asset(HandlerContext& context);
+Status update_asset(HandlerContext& context);
+Status record_consent(HandlerContext& context);
+Status prequalify_asset(HandlerContext& context);
+Status create_offer(HandlerContext& context);
+Status revoke_offer(HandlerContext& context);
+Status create_request(HandlerContext& context);
+Status cancel_request(HandlerContext& context);
+Status purchase_offers(HandlerContext& context);
+Status match_request(HandlerContext& context);
 
 }  // namespace flex

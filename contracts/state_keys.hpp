@@ -10,6 +10,9 @@
 //   zone/<id>             {"dso":HEX64,"export_limit_w":N,"import_limit_w":N,"kind":S,"name":S,
 //                          "polygon":{...},"postcodes":[S...]?}
 //   zone_outlook/<id>/<direction>/<resolution>   [[START,NEED_W],...]
+//   asset/<id>, metering_point/<id>, consent/<asset>/<aggregator>   (contracts/assets.cpp)
+//   commitment/<asset>/<direction>/<T>                               W committed in one ISP
+//   offer/<id>, request/<id>, contract/<id>, book/..., order_expiry/...  (contracts/orders.cpp)
 #pragma once
 
 #include <string>
@@ -32,5 +35,14 @@ inline std::string zone(const std::string& zone_id) { return "zone/" + zone_id; 
 inline std::string zone_outlook(const std::string& zone_id, const std::string& direction, const std::string& resolution) {
   return "zone_outlook/" + zone_id + "/" + direction + "/" + resolution;
 }
+
+inline std::string asset(const std::string& asset_id) { return "asset/" + asset_id; }
+inline std::string metering_point(const std::string& id) { return "metering_point/" + id; }
+inline std::string consent(const std::string& asset_id, const PublicKey& aggregator) {
+  return "consent/" + asset_id + "/" + to_hex(aggregator);
+}
+inline std::string offer(const std::string& offer_id) { return "offer/" + offer_id; }
+inline std::string request(const std::string& request_id) { return "request/" + request_id; }
+inline std::string contract(const std::string& contract_id) { return "contract/" + contract_id; }
 
 }  // namespace flex::keys

@@ -83,6 +83,10 @@ class TestLedger {
     return run_alone(signed_tx(signer, type, ++nonces_[std::string(signer)], payload));
   }
 
+  // Later blocks carry a later time.
+  void advance(std::int64_t seconds) { block_time_ += seconds; }
+  std::int64_t time() const { return block_time_; }
+
   State state;
 
  private:
