@@ -1,0 +1,188 @@
+#include "contracts/queries.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "contracts/orders.hpp"
+#include "contracts/state_keys.hpp"
+
+namespace flex {
+namespace {
+
+// The records under `prefix` in key order after the cursor that `keep` accepts, at most
+// `limit`; the cursor of the next page is the last item's `id_field` when more may follow.
+template <typename Keep>
+Page paged(const State& state, const std::string& prefix, const char* id_field, const std::optional<std::string>& after,
+           std::size_t limit, Keep&& keep) {
+  limit = std::clamp<std::size_t>(limit, 1, max_page_size);
+  const auto& entries = state.entries();
+  Page page;
+  for (auto it = after ? entries.upper_bound(prefix + *after) : entries.lower_bound(prefix);
+       it != entries.end() && it->first.starts_with(prefix); ++it) {
+    Json record = Json::parse(it->second);
+    if (!keep(record)) continue;
+    if (page.items.size() == limit) {
+      page.next_after = page.items.back()[id_field].get<std::string>();
+      break;
+    }
+    page.items.push_back(std::move(record));
+  }
+  return page;
+}
+
+bool equals(const std::optional<std::string>& wanted, const Json& value) {
+  return !wanted || (value.is_string() && value.get_ref<const std::string&>() == *wanted);
+}
+
+bool overlaps(const Json& order, const std::optional<std::int64_t>& start, const std::optional<std::int64_t>& end) {
+  return (!end || order["start"].get<std::int64_t>() < *end) && (!start || order["end"].get<std::int64_t>() > *start);
+}
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::optional<Json> read(const State& state, const std::string& key) {
+  auto stored = state.get(key);
+  if (!stored) return std::nullopt;
+  return Json::parse(*stored);
+}
+
+std::int64_t primary_price(const Json& offer) {
+  Prices prices = offer_prices(offer);
+  return offer["product"] == "energy" ? prices.activation_micro_per_mwh : prices.availability_micro_per_mw_h;
+}
+
+}  // namespace
+
+Page find_offers(const State& state, const OfferQuery& query) {
+  return paged(state, "offer/", "offer_id", query.after, query.limit, [&](const Json& offer) {
+    if (!equals(query.zone_id, offer["zone_id"]) || !equals(query.direction, offer["direction"]) ||
+        !equals(query.product, offer["product"]) || !equals(query.status, offer["status"]) ||
+        !equals(query.seller, offer["seller"]) || !overlaps(offer, query.window_start, query.window_end)) {
+      return false;
+    }
+    std::int64_t price = primary_price(offer);
+    if ((query.min_price_micro && price < *query.min_price_micro) || (query.max_price_micro && price > *query.max_price_micro)) {
+      return false;
+    }
+    if (query.min_power_w) {
+      auto left = offer["remaining_w"];
+      if (std::none_of(left.begin(), left.end(), [&](const Json& w) { return w.get<std::int64_t>() >= *query.min_power_w; })) {
+        return false;
+      }
+    }
+    if (query.technology) {
+      const auto& ids = offer["asset_ids"];
+      return std::any_of(ids.begin(), ids.end(), [&](const Json& id) {
+        auto asset = read(state, keys::asset(id.get<std::string>()));
+        return asset && (*asset)["technology"] == *query.technology;
+      });
+    }
+    return true;
+  });
+}
+
+Page find_requests(const State& state, const RequestQuery& query) {
+  return paged(state, "request/", "request_id", query.after, query.limit, [&](const Json& request) {
+    return equals(query.zone_id, request["zone_id"]) && equals(query.direction, request["direction"]) &&
+           equals(query.product, request["product"]) && equals(query.status, request["status"]) &&
+           equals(query.buyer, request["buyer"]) && overlaps(request, query.window_start, query.window_end);
+  });
+}
+
+Page find_assets(const State& state, const AssetQuery& query) {
+  std::optional<std::string> text = query.text ? std::optional(lowercase(*query.text)) : std::nullopt;
+  return paged(state, "asset/", "asset_id", query.after, query.limit, [&](const Json& asset) {
+    if (!equals(query.zone_id, asset["zone_id"]) || !equals(query.owner, asset["owner"]) ||
+        !equals(query.technology, asset["technology"]) || !equals(query.prequalification, asset["prequalification"]["status"])) {
+      return false;
+    }
+    if (!text) return true;
+    auto owner = read(state, "participant/" + asset["owner"].get<std::string>());
+    for (const std::string& candidate : {asset["name"].get<std::string>(), asset["asset_id"].get<std::string>(),
+                                         owner ? owner->value("company_code", std::string()) : std::string()}) {
+      if (lowercase(candidate).find(*text) != std::string::npos) return true;
+    }
+    return false;
+  });
+}
+
+Page find_contracts(const State& state, const ContractQuery& query) {
+  return paged(state, "contract/", "contract_id", query.after, query.limit, [&](const Json& contract) {
+    return equals(query.buyer, contract["buyer"]) && equals(query.seller, contract["seller"]) &&
+           equals(query.zone_id, contract["zone_id"]) && equals(query.request_id, contract["request_id"]) &&
+           equals(query.offer_id, contract["offer_id"]) && equals(query.status, contract["status"]) &&
+           (!query.asset_id || contract["allocation"].contains(*query.asset_id));
+  });
+}
+
+std::optional<Json> zone_order_book(const State& state, const std::string& zone_id) {
+  if (!state.get(keys::zone(zone_id))) return std::nullopt;
+  Json offers = Json::object();
+  for (const char* direction : {"up", "down"}) {
+    for (const char* product : {"energy", "reservation", "capacity_limitation"}) {
+      Json side = Json::array();
+      const std::string prefix = book_prefix(zone_id, direction, product);
+      for (auto it = state.entries().lower_bound(prefix); it != state.entries().end() && it->first.starts_with(prefix); ++it) {
+        side.push_back(*read(state, keys::offer(Json::parse(it->second).get<std::string>())));
+      }
+      offers[direction][product] = side;
+    }
+  }
+  RequestQuery open_requests;
+  open_requests.zone_id = zone_id;
+  open_requests.status = "open";
+  open_requests.limit = max_page_size;
+  return Json{{"offers", offers}, {"requests", find_requests(state, open_requests).items}, {"zone_id", zone_id}};
+}
+
+std::optional<Json> account_view(const State& state, const std::string& participant_hex) {
+  if (!state.get("participant/" + participant_hex)) return std::nullopt;
+  Json account = read(state, "account/" + participant_hex)
+                     .value_or(Json{{"available_micro", 0}, {"credit_limit_micro", 0}, {"held_micro", 0}});
+  Json holds = Json::array(), budgets = Json::array(), escrows = Json::array();
+  const auto& entries = state.entries();
+  for (auto it = entries.lower_bound("hold/"); it != entries.end() && it->first.starts_with("hold/"); ++it) {
+    Json hold = Json::parse(it->second);
+    if (hold["payer"] != participant_hex && hold["payee"] != participant_hex) continue;
+    hold["hold_id"] = it->first.substr(5);
+    holds.push_back(hold);
+  }
+  for (auto it = entries.lower_bound("request/"); it != entries.end() && it->first.starts_with("request/"); ++it) {
+    Json request = Json::parse(it->second);
+    if (request["buyer"] == participant_hex && request["budget_micro"].get<std::int64_t>() > 0) {
+      budgets.push_back(Json{{"budget_micro", request["budget_micro"]}, {"request_id", request["request_id"]}});
+    }
+  }
+  for (auto it = entries.lower_bound("contract/"); it != entries.end() && it->first.starts_with("contract/"); ++it) {
+    Json contract = Json::parse(it->second);
+    if (contract["buyer"] == participant_hex && contract["escrow_micro"].get<std::int64_t>() > 0) {
+      escrows.push_back(Json{{"contract_id", contract["contract_id"]}, {"escrow_micro", contract["escrow_micro"]}});
+    }
+  }
+  account["contract_escrows"] = escrows;
+  account["holds"] = holds;
+  account["participant"] = participant_hex;
+  account["request_budgets"] = budgets;
+  return account;
+}
+
+std::optional<Json> asset_commitments(const State& state, const std::string& asset_id) {
+  auto asset = read(state, keys::asset(asset_id));
+  if (!asset) return std::nullopt;
+  Json commitments = Json::array();
+  const std::string prefix = "commitment/" + asset_id + "/";
+  for (auto it = state.entries().lower_bound(prefix); it != state.entries().end() && it->first.starts_with(prefix); ++it) {
+    std::string rest = it->first.substr(prefix.size());  // <direction>/<T>
+    std::string direction = rest.substr(0, rest.find('/'));
+    commitments.push_back(Json{{"committed_w", Json::parse(it->second)},
+                               {"direction", direction},
+                               {"isp_start", std::stoll(rest.substr(direction.size() + 1))},
+                               {"max_w", (*asset)[direction == "up" ? "max_up_w" : "max_down_w"]}});
+  }
+  return Json{{"asset_id", asset_id}, {"commitments", commitments}};
+}
+
+}  // namespace flex

@@ -1,0 +1,68 @@
+// Read-only queries over committed ledger state, for the API and the dashboard. They read
+// no clock (the caller passes "now" where it matters) and return canonical-JSON records.
+// Lists are in key order with cursor pagination: pass the last id seen as `after`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/canonical_json.hpp"
+#include "ledger/state.hpp"
+
+namespace flex {
+
+inline constexpr std::size_t max_page_size = 500;
+
+struct Page {
+  std::vector<Json> items;
+  std::optional<std::string> next_after;  // set when more items may follow
+};
+
+struct OfferQuery {
+  std::optional<std::string> zone_id, direction, product, status, seller, technology;
+  std::optional<std::int64_t> window_start, window_end;  // offers overlapping [start, end)
+  std::optional<std::int64_t> min_price_micro, max_price_micro;  // on the primary price (see book_key)
+  std::optional<std::int64_t> min_power_w;  // largest remaining power in some ISP
+  std::optional<std::string> after;
+  std::size_t limit = 100;
+};
+Page find_offers(const State& state, const OfferQuery& query);
+
+struct RequestQuery {
+  std::optional<std::string> zone_id, direction, product, status, buyer;
+  std::optional<std::int64_t> window_start, window_end;
+  std::optional<std::string> after;
+  std::size_t limit = 100;
+};
+Page find_requests(const State& state, const RequestQuery& query);
+
+struct AssetQuery {
+  std::optional<std::string> zone_id, owner, technology, prequalification;
+  std::optional<std::string> text;  // a case-insensitive part of the name, asset id or owner's company code
+  std::optional<std::string> after;
+  std::size_t limit = 100;
+};
+Page find_assets(const State& state, const AssetQuery& query);
+
+struct ContractQuery {
+  std::optional<std::string> buyer, seller, zone_id, request_id, offer_id, asset_id, status;
+  std::optional<std::string> after;
+  std::size_t limit = 100;
+};
+Page find_contracts(const State& state, const ContractQuery& query);
+
+// A zone's open offers per direction and product, cheapest first (the matching order), and
+// its open requests: {"offers":{"up":{"energy":[...]}, ...},"requests":[...],"zone_id":S}.
+std::optional<Json> zone_order_book(const State& state, const std::string& zone_id);
+
+// An account: balances, credit line, pending holds it pays or receives, the budgets of its
+// open requests and the escrow of its contracts as buyer. Its held balance is the sum of the
+// three. nullopt for an unknown participant.
+std::optional<Json> account_view(const State& state, const std::string& participant_hex);
+
+// An asset's committed power per direction and ISP, with its maximum:
+// {"asset_id":S,"commitments":[{"committed_w":N,"direction":D,"isp_start":T,"max_w":N},...]}.
+std::optional<Json> asset_commitments(const State& state, const std::string& asset_id);
+
+}  // namespace flex
