@@ -36,6 +36,7 @@ test-asan: deps
 
 bench: build
 	./$(BUILD_DIR)/bench/bench_throughput
+	./$(BUILD_DIR)/bench/bench_matching
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -4,9 +4,9 @@
 //   asset.update     the same members, asset_id required, the others optional (owner only)
 //   asset.consent    {"aggregator":HEX64,"asset_id":ID,"granted":true|false}       (owner only)
 //   asset.prequalify {"asset_id":ID,"decision":"qualified"|"rejected","reason":S?} (the zone's DSO)
-// A metering point backs one asset only. Changing the zone, a power figure or the metering
-// point sends the asset back to prequalification; a maximum may not drop below power already
-// committed to contracts.
+// A metering point backs one asset only. Changing the zone, the technology, a power or
+// energy figure or the metering point sends the asset back to prequalification; a maximum
+// may not drop below power already committed to contracts in an ISP that has not begun.
 //   asset/<id>                         the record, with "owner" and "prequalification"
 //   metering_point/<id>                the asset id it backs
 //   consent/<asset_id>/<aggregator>    {"granted_at":T}
@@ -110,8 +110,11 @@ Result<Json> checked_property(const Json& property) {
 }
 
 // Members that, when changed, send the asset back to prequalification.
-constexpr std::array<const char*, 6> technical_fields = {"connection_w", "max_down_w", "max_up_w",
-                                                         "metering_point_id", "technology", "zone_id"};
+constexpr std::array<const char*, 7> technical_fields = {"connection_w", "max_down_w", "max_up_w", "metering_point_id",
+                                                         "storage_wh", "technology", "zone_id"};
+// Every member asset.update may change.
+constexpr std::array<const char*, 9> updatable_fields = {"connection_w", "max_down_w", "max_up_w", "metering_point_id",
+                                                          "name", "property", "storage_wh", "technology", "zone_id"};
 
 // Checks the members present in `payload` and copies them into `asset`.
 Status merge_asset_fields(const StateOverlay& state, const Json& payload, Json& asset) {
@@ -171,11 +174,14 @@ Status claim_metering_point(StateOverlay& state, const std::string& metering_poi
   return ok_status();
 }
 
-// The largest power committed to contracts in a direction, over every ISP.
-std::int64_t max_committed_w(const StateOverlay& state, const std::string& asset_id, const std::string& direction) {
+// The largest power committed to contracts in a direction, over the ISPs from `from` on
+// (past ISPs are history: a maximum may change after them).
+std::int64_t max_committed_w(const StateOverlay& state, const std::string& asset_id, const std::string& direction,
+                             std::int64_t from) {
   const std::string prefix = "commitment/" + asset_id + "/" + direction + "/";
   std::int64_t largest = 0;
-  for (auto key = state.first_key_from(prefix); key && key->starts_with(prefix); key = state.first_key_from(*key + '\0')) {
+  for (auto key = state.first_key_from(prefix + padded_time(from)); key && key->starts_with(prefix);
+       key = state.first_key_from(*key + '\0')) {
     largest = std::max(largest, read_json(state, *key)->get<std::int64_t>());
   }
   return largest;
@@ -203,8 +209,11 @@ Status check_asset_usable(const StateOverlay& state, const Json& asset, const Pu
   if (asset["zone_id"] != zone_id) {
     return reject("asset.zone_mismatch", "asset '" + asset_id + "' is not in zone '" + zone_id + "'");
   }
-  if (asset["owner"] != to_hex(seller) && !state.get(keys::consent(asset_id, seller))) {
-    return reject("asset.no_consent", "the owner of asset '" + asset_id + "' has not consented to this seller");
+  if (asset["owner"] != to_hex(seller)) {
+    auto participant = read_json(state, keys::participant(seller));
+    if (!state.get(keys::consent(asset_id, seller)) || !participant || !holds_role(*participant, "aggregator")) {
+      return reject("asset.no_consent", "the owner of asset '" + asset_id + "' has not consented to this seller as an aggregator");
+    }
   }
   if (market_param(state, "require_prequalification").get<bool>() &&
       asset["prequalification"]["status"] != "qualified") {
@@ -253,12 +262,16 @@ Status update_asset(HandlerContext& context) {
   const Json& payload = context.transaction.payload;
   auto asset = owned_asset(context.state, payload, context.transaction.signer);
   if (!asset) return asset.rejection();
-  if (payload.size() < 2) return reject("payload.invalid", "give at least one member to change");
+  if (std::none_of(updatable_fields.begin(), updatable_fields.end(), [&](const char* field) { return payload.contains(field); })) {
+    return reject("payload.invalid", "give at least one member to change");
+  }
   Json updated = *asset;
   if (auto status = merge_asset_fields(context.state, payload, updated); !status) return status;
   const std::string asset_id = updated["asset_id"].get<std::string>();
   for (const char* direction : {"up", "down"}) {
-    std::int64_t committed = max_committed_w(context.state, asset_id, direction);
+    std::int64_t isp_seconds = market_isp_seconds(context.state);
+    std::int64_t current_isp = context.block.time / isp_seconds * isp_seconds;
+    std::int64_t committed = max_committed_w(context.state, asset_id, direction, current_isp);
     if (asset_max_power_w(updated, direction) < committed) {
       return reject("asset.capacity_committed", "asset '" + asset_id + "' has " + std::to_string(committed) +
                                                     " W committed " + direction + " in some ISP");

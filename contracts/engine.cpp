@@ -116,7 +116,13 @@ Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context
   Status status = check_role(*participant, type);
   if (status) {
     HandlerContext handler_context{state, context, transaction};
-    status = type.handler(handler_context);
+    try {
+      status = type.handler(handler_context);
+    } catch (const Json::exception&) {
+      // A member of an unexpected JSON type that a handler failed to check: the same on every
+      // node, so it is a rejection like any other, never a halted chain.
+      status = reject("payload.invalid", "the payload has a member of the wrong JSON type");
+    }
   }
   if (!status) state.rollback_transaction();
   write_json(state, keys::nonce(transaction.signer), transaction.nonce);

@@ -59,6 +59,11 @@ Result<std::int64_t> payload_integer(const Json& payload, const char* field, std
   return payload[field].get<std::int64_t>();
 }
 
+std::string text_member(const Json& object, const char* field) {
+  if (!object.is_object() || !object.contains(field) || !object[field].is_string()) return {};
+  return object[field].get<std::string>();
+}
+
 Result<std::string> payload_identifier(const Json& payload, const char* field) {
   if (!payload.contains(field) || !payload[field].is_string() ||
       !is_identifier(payload[field].get_ref<const std::string&>())) {

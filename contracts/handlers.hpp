@@ -25,6 +25,8 @@ Result<std::int64_t> payload_amount(const Json& payload, const char* field);
 Result<std::string> payload_text(const Json& payload, const char* field, std::size_t max_length);
 // An integer in [min, max], else payload.invalid.
 Result<std::int64_t> payload_integer(const Json& payload, const char* field, std::int64_t min, std::int64_t max);
+// A string member, or "" when it is absent or not a string (never throws on bad types).
+std::string text_member(const Json& object, const char* field);
 // An identifier [a-z0-9._-]{1,64}, else payload.invalid.
 Result<std::string> payload_identifier(const Json& payload, const char* field);
 

@@ -9,7 +9,7 @@
 
 namespace flex {
 
-// Bounds that reach consensus (PROTOCOL.md §9 "Market limits").
+// Bounds that reach consensus (PROTOCOL.md §3 "Market limits").
 namespace market_limits {
 inline constexpr std::int64_t max_power_w = 1'000'000'000'000;         // 1 TW per ISP value
 inline constexpr std::int64_t max_energy_wh = 1'000'000'000'000'000;   // 1 PWh of storage

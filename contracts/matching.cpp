@@ -164,6 +164,16 @@ bool subtract_fill(Json& order, const Fill& fill) {
   return std::all_of(left.begin(), left.end(), [](std::int64_t w) { return w == 0; });
 }
 
+// Whether some ISP's remainder is still at least the offer's minimum for that ISP.
+bool sellable(const Json& offer) {
+  const auto power = int_vector(offer["power_w"]), left = int_vector(offer["remaining_w"]);
+  const std::int64_t min_ppm = offer["min_activation_ppm"].get<std::int64_t>();
+  for (std::size_t i = 0; i < power.size(); ++i) {
+    if (left[i] > 0 && left[i] >= min_power_w(power[i], min_ppm)) return true;
+  }
+  return false;
+}
+
 std::string next_contract_id(StateOverlay& state) {
   auto counter = read_json(state, contract_counter);
   std::int64_t next = counter ? counter->get<std::int64_t>() + 1 : 1;
@@ -218,8 +228,8 @@ Status record_contract(HandlerContext& context, Json& request, Json& offer, cons
                 {"status", offer["product"] == "reservation" ? "reserved" : "active"},
                 {"zone_id", offer["zone_id"]}};
   write_json(state, keys::contract(contract_id), contract);
-  if (subtract_fill(offer, fill)) {
-    close_offer(state, offer, "filled");
+  if (subtract_fill(offer, fill) || !sellable(offer)) {
+    close_offer(state, offer, "filled");  // nothing left, or only remainders below the minimum
   } else {
     write_json(state, keys::offer(offer["offer_id"].get<std::string>()), offer);
   }
@@ -299,6 +309,7 @@ Status match_request(HandlerContext& context) {
   std::int64_t max_primary =
       (*request)["product"] == "energy" ? maximum.activation_micro_per_mwh : maximum.availability_micro_per_mw_h;
   int scanned = 0, made = 0;
+  Status funding = ok_status();
   for (auto key = context.state.first_key_from(prefix);
        key && key->starts_with(prefix) && scanned < max_offers_scanned && made < max_contracts_per_match &&
        (*request)["status"] == "open";
@@ -311,9 +322,11 @@ Status match_request(HandlerContext& context) {
     if (!window) continue;
     auto fill = plan_fill(context.state, *offer, *request, *window, std::nullopt);
     if (!fill) continue;
-    if (!record_contract(context, *request, *offer, *fill)) break;  // the buyer's funds ran out
+    funding = record_contract(context, *request, *offer, *fill);
+    if (!funding) break;  // the buyer's funds ran out, or the cost would overflow
     ++made;
   }
+  if (made == 0 && !funding) return funding;
   if (made == 0) return reject("match.nothing_matched", "no open offer in the zone's book could fill the request");
   return ok_status();
 }

@@ -104,7 +104,7 @@ Result<Json> payload_baseline(const Json& payload, Product product) {
   const Json& baseline = payload["baseline"];
   const BaselineMethod* method = nullptr;
   for (const auto& candidate : baseline_methods()) {
-    if (baseline.value("method", "") == candidate.name) method = &candidate;
+    if (text_member(baseline, "method") == candidate.name) method = &candidate;
   }
   if (!method) return bad("method must be meter_before_after, nomination, none, rolling_average or x_of_y");
   if (baseline.value("version", Json()) != 1) return bad("only version 1 of each baseline method exists");

@@ -47,7 +47,7 @@ Status check_position(const Json& position) {
 
 // GeoJSON (RFC 7946 §3.1.6) Polygon: linear rings of 4 or more positions, first = last.
 Status check_polygon(const Json& polygon) {
-  if (!polygon.is_object() || polygon.size() != 2 || polygon.value("type", "") != "Polygon" ||
+  if (!polygon.is_object() || polygon.size() != 2 || text_member(polygon, "type") != "Polygon" ||
       !polygon.contains("coordinates") || !polygon["coordinates"].is_array()) {
     return reject("zone.bad_polygon", "polygon must be {\"coordinates\":[ring,...],\"type\":\"Polygon\"}");
   }
@@ -196,8 +196,8 @@ Status publish_outlook(HandlerContext& context) {
   const Json& payload = context.transaction.payload;
   auto zone_id = payload_zone_id(payload);
   if (!zone_id) return zone_id.rejection();
-  std::string direction = payload.value("direction", "");
-  std::string resolution = payload.value("resolution", "");
+  std::string direction = text_member(payload, "direction");
+  std::string resolution = text_member(payload, "resolution");
   if (direction != "up" && direction != "down") return reject("payload.invalid", "direction must be up or down");
   if (resolution != "isp" && resolution != "hour" && resolution != "day" && resolution != "month") {
     return reject("payload.invalid", "resolution must be isp, hour, day or month");

@@ -5,7 +5,8 @@
 //   - tokens are conserved and no balance is below its credit line (DESIGN.md §4);
 //   - no hold is negative, and each buyer's held balance is exactly its open requests'
 //     budgets plus its contracts' escrow;
-//   - no asset is committed beyond its maximum, and commitments are the sum of contracts;
+//   - no asset is committed beyond its maximum in an ISP not yet begun, and commitments
+//     are the sum of contracts;
 //   - no request or offer is filled beyond what it asked or offered.
 // Replaying a sequence gives the same app hash after every block. A failure prints the seed.
 #include <catch2/catch.hpp>
@@ -210,8 +211,8 @@ std::vector<Transaction> setup_block(Generator& generator) {
 
 std::vector<std::int64_t> ints(const Json& array) { return int_vector(array); }
 
-// Checks every invariant of the header comment on a state.
-void check_invariants(const State& state) {
+// Checks every invariant of the header comment on the state after a block at `time`.
+void check_invariants(const State& state, std::int64_t time) {
   std::int64_t total = 0;
   std::map<std::string, std::int64_t> held, expected_held;
   std::map<std::string, std::vector<std::int64_t>> filled;  // per order key, per ISP, from contracts
@@ -275,6 +276,7 @@ void check_invariants(const State& state) {
     std::string direction = key.substr(12 + asset_id.size(), key.find('/', 12 + asset_id.size()) - 12 - asset_id.size());
     Json asset = Json::parse(*state.get(keys::asset(asset_id)));
     INFO(key);
+    if (std::stoll(key.substr(key.size() - 16)) < time / isp * isp) continue;  // a past ISP: its maximum may since have changed
     REQUIRE(std::stoll(value) <= asset[direction == "up" ? "max_up_w" : "max_down_w"].get<std::int64_t>());  // no double use
   }
 }
@@ -294,7 +296,7 @@ Run run(const std::vector<std::vector<Transaction>>& blocks, const std::vector<s
     REQUIRE(execution);
     state.apply(execution->writes);
     result.app_hashes.push_back(execution->app_hash);
-    check_invariants(state);
+    check_invariants(state, times[b]);
   }
   for (const auto& [key, value] : state.entries()) result.contracts += key.starts_with("contract/") ? 1 : 0;
   return result;

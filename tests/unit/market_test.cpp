@@ -5,6 +5,7 @@
 // Block time starts at 2026-01-01T00:00:00Z (t0); ISPs are 15 minutes.
 #include <catch2/catch.hpp>
 
+#include "contracts/orders.hpp"
 #include "market_fixture.hpp"
 
 using namespace flex;
@@ -298,4 +299,80 @@ TEST_CASE("every rejection of offers, requests and purchases leaves the state un
     huge["max_activation_price_micro_per_mwh"] = 1'000'000'000'000'000;
     CHECK(ledger.run("dso", "request.create", huge) == "order.amount_overflow");
   }
+}
+
+TEST_CASE("members of the wrong JSON type are rejected with a code, never thrown", "[market]") {
+  TestLedger ledger = onboarded_market();
+  Json bad_zone = zone("feeder-9");
+  bad_zone["polygon"]["type"] = 5;
+  CHECK(ledger.run("dso", "zone.create", bad_zone) == "zone.bad_polygon");
+  CHECK(ledger.run("dso", "zone.outlook",
+                   Json{{"zone_id", "feeder-7"}, {"direction", 5}, {"resolution", "isp"}, {"points", Json::array()}}) ==
+        "payload.invalid");
+  Json offer = energy_offer("x", "alice-battery", 1'000, 1, 1);
+  offer["baseline"]["method"] = 5;
+  CHECK(ledger.run("alice", "offer.create", offer) == "order.bad_baseline");
+  offer["baseline"] = Json{{"method", "x_of_y"}, {"params", Json{{"x", "five"}}}, {"version", 1}};
+  CHECK(ledger.run("alice", "offer.create", offer) == "order.bad_baseline");
+  CHECK(ledger.run("alice", "asset.update", Json{{"asset_id", "alice-battery"}, {"property", "big"}}) == "asset.invalid");
+  CHECK(ledger.run("alice", "asset.update", Json{{"asset_id", "alice-battery"}, {"junk", 1}}) == "payload.invalid");
+}
+
+TEST_CASE("rounding: contract lines may exceed the request's budget line, and the buyer pays the difference", "[market]") {
+  TestLedger ledger = onboarded_market();
+  // Leave the DSO exactly 3 micro-units.
+  REQUIRE(ledger.run("dso", "token.transfer", transfer("operator", 99'999'997)) == "ok");
+  // 2 W for one ISP at 6 EUR/MWh: 2 × 900 × 6e6 / 3.6e9 = 3.0 -> budget 3, all of it held.
+  REQUIRE(ledger.run("dso", "request.create", energy_request("r", t0 + hour, t0 + hour + 900, 2, 6)) == "ok");
+  CHECK(account(ledger, "dso") == balances(0, 3));
+  REQUIRE(ledger.run("alice", "offer.create", energy_offer("a", "alice-battery", 1, 6, 1'000'000)) == "ok");
+  REQUIRE(ledger.run("bob", "offer.create", energy_offer("b", "bob-ev", 1, 6, 1'000'000)) == "ok");
+  // Each 1 W line is 1 × 900 × 6e6 / 3.6e9 = 1.5, rounded half to even: 2. Alice's takes 2 of the 3.
+  REQUIRE(ledger.run("dso", "request.purchase", purchase("r", Json::array({fill("a", 1)}))) == "ok");
+  CHECK(record(ledger, keys::contract("c0000000001"))["escrow_micro"] == 2);
+  CHECK(record(ledger, keys::request("r"))["budget_micro"] == 1);
+  // Bob's line needs 1 more than the budget holds, and the DSO has nothing available.
+  CHECK(ledger.run("dso", "request.match", by_id("request_id", "r")) == "token.insufficient_funds");
+  REQUIRE(ledger.run("operator", "account.set_credit_line",
+                     Json{{"public_key", to_hex(public_key_for("dso"))}, {"limit_micro", 1}}) == "ok");
+  REQUIRE(ledger.run("dso", "request.match", by_id("request_id", "r")) == "ok");
+  CHECK(record(ledger, keys::contract("c0000000002"))["escrow_micro"] == 2);
+  CHECK(account(ledger, "dso") == balances(-1, 4, 1));  // two escrows of 2, one unit on credit
+}
+
+TEST_CASE("an offer whose remainder is below its minimum everywhere leaves the book", "[market]") {
+  TestLedger ledger = onboarded_market();
+  REQUIRE(ledger.run("alice", "offer.create", energy_offer("a", "alice-battery", 6'000, 100, 500'000)) == "ok");
+  REQUIRE(ledger.run("dso", "request.create", energy_request("r", t0 + hour, t0 + 2 * hour, 4'000, 100)) == "ok");
+  REQUIRE(ledger.run("dso", "request.purchase", purchase("r", Json::array({fill("a", 4'000)}))) == "ok");
+  // 2 kW left per ISP, below the 3 kW minimum (half of 6 kW): nothing more can be sold.
+  Json offer = record(ledger, keys::offer("a"));
+  CHECK(offer["status"] == "filled");
+  CHECK(offer["remaining_w"] == Json::array({2'000, 2'000, 2'000, 2'000}));
+  CHECK_FALSE(ledger.state.get(book_key(offer)));
+}
+
+TEST_CASE("commitments of past ISPs do not hold an asset's maximum; lost roles end consent", "[market]") {
+  TestLedger ledger = onboarded_market();
+  REQUIRE(ledger.run("alice", "offer.create", energy_offer("a", "alice-battery", 6'000, 100, 100'000)) == "ok");
+  REQUIRE(ledger.run("dso", "request.create", energy_request("r", t0 + hour, t0 + 2 * hour, 6'000, 100)) == "ok");
+  REQUIRE(ledger.run("dso", "request.purchase", purchase("r", Json::array({fill("a", 6'000)}))) == "ok");
+  Json smaller{{"asset_id", "alice-battery"}, {"max_up_w", 5'000}};
+  CHECK(ledger.run("alice", "asset.update", smaller) == "asset.capacity_committed");
+  ledger.advance(2 * hour);  // every committed ISP is now in the past
+  CHECK(ledger.run("alice", "asset.update", smaller) == "ok");
+
+  REQUIRE(ledger.run("operator", "participant.admit",
+                     Json{{"public_key", to_hex(public_key_for("agg"))}, {"name", "Aggregator"}, {"roles", {"aggregator"}}}) == "ok");
+  REQUIRE(ledger.run("bob", "asset.consent",
+                     Json{{"asset_id", "bob-ev"}, {"aggregator", to_hex(public_key_for("agg"))}, {"granted", true}}) == "ok");
+  Json offer = energy_offer("g", "bob-ev", 1'000, 100, 100'000);
+  offer["start"] = ledger.time() + hour;
+  offer["end"] = ledger.time() + 2 * hour;
+  offer["expires_at"] = ledger.time() + hour;
+  REQUIRE(ledger.run("agg", "offer.create", offer) == "ok");
+  REQUIRE(ledger.run("operator", "participant.update",
+                     Json{{"public_key", to_hex(public_key_for("agg"))}, {"roles", {"prosumer"}}}) == "ok");
+  offer["offer_id"] = "g2";
+  CHECK(ledger.run("agg", "offer.create", offer) == "asset.no_consent");
 }
