@@ -152,7 +152,9 @@ Result<Genesis> parse_stored_genesis(std::string_view canonical) {
   if (!json) return invalid("stored genesis: " + json.rejection().message);
   auto genesis = parse_genesis(*json);
   if (!genesis) return genesis;
-  if (genesis->canonical() != canonical) return invalid("stored genesis is not in normalised form");
+  if (genesis->canonical() != canonical) return invalid(
+        "stored genesis is not in this build's normalised form; a data directory made by an earlier build whose "
+        "genesis lacks a market parameter this build adds must be recreated");
   return genesis;
 }
 

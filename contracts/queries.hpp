@@ -58,7 +58,8 @@ std::optional<Json> zone_order_book(const State& state, const std::string& zone_
 
 // An account: balances, credit line, pending holds it pays or receives, the budgets of its
 // open requests and the escrow of its contracts as buyer. Its held balance is the sum of the
-// three. nullopt for an unknown participant.
+// three. nullopt for an unknown participant. Its history (the transactions that name it)
+// comes from the block store: Store::transactions_naming.
 std::optional<Json> account_view(const State& state, const std::string& participant_hex);
 
 // An asset's committed power per direction and ISP, with its maximum:

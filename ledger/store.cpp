@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include "ledger/hash.hpp"
 
@@ -197,6 +198,23 @@ std::optional<StoredTransaction> Store::transaction(const std::string& id_hex) {
   if (!query.step()) return std::nullopt;
   return StoredTransaction{id_hex, query.column_integer(0), query.column_integer(1),
                            query.column_text(2), Receipt{query.column_text(3), query.column_text(4)}};
+}
+
+std::vector<StoredTransaction> Store::transactions_naming(
+    const std::string& text, std::optional<std::pair<std::int64_t, std::int64_t>> before, std::size_t limit) {
+  Bound query(database_, prepared("SELECT id, height, position, body, code, message FROM transactions "
+                                  "WHERE instr(body, ?1) > 0 AND (height < ?2 OR (height = ?2 AND position < ?3)) "
+                                  "ORDER BY height DESC, position DESC LIMIT ?4"));
+  query.text(1, text);
+  query.integer(2, before ? before->first : std::numeric_limits<std::int64_t>::max());
+  query.integer(3, before ? before->second : 0);
+  query.integer(4, static_cast<std::int64_t>(limit));
+  std::vector<StoredTransaction> out;
+  while (query.step()) {
+    out.push_back(StoredTransaction{query.column_text(0), query.column_integer(1), query.column_integer(2),
+                                    query.column_text(3), Receipt{query.column_text(4), query.column_text(5)}});
+  }
+  return out;
 }
 
 State::Entries Store::load_state() {

@@ -82,6 +82,12 @@ class Store {
   std::optional<StoredBlock> block(std::int64_t height);
   std::vector<StoredTransaction> block_transactions(std::int64_t height);
   std::optional<StoredTransaction> transaction(const std::string& id_hex);
+  // An account's history: the transactions that name `text` (a participant's 64-hex key) as
+  // signer or anywhere in the payload, newest first, strictly before (height, position)
+  // `before` when given, at most `limit`. A scan of the transactions table.
+  std::vector<StoredTransaction> transactions_naming(const std::string& text,
+                                                     std::optional<std::pair<std::int64_t, std::int64_t>> before,
+                                                     std::size_t limit);
   State::Entries load_state();
   // Highest height any transaction row names (0 when none).
   std::int64_t max_transaction_height();

@@ -110,3 +110,34 @@ TEST_CASE("only one writer may open a store at a time", "[store]") {
   first.reset();
   CHECK_NOTHROW(Store::open(dir.file("ledger.sqlite")));
 }
+
+TEST_CASE("an account's history: transactions naming it as signer or in the payload, newest first, paged", "[store]") {
+  TempDir dir;
+  Genesis genesis = test_genesis();
+  State state(genesis_state(genesis));
+  auto store = Store::open(dir.file("ledger.sqlite"));
+  store->initialize(genesis.chain_id, genesis.canonical(), state.entries());
+  BlockExecution execution;
+  auto first = block_for(state, 1, {signed_tx("operator", "token.mint", 1, mint("alice", 100)),   // names alice
+                                    signed_tx("operator", "token.mint", 2, mint("bob", 100))},    // does not
+                         execution);
+  store->commit_block(first.record(), execution.writes);
+  state.apply(execution.writes);
+  auto second = block_for(state, 2, {signed_tx("bob", "token.transfer", 1, transfer("dso", 10)),   // does not
+                                     signed_tx("alice", "token.transfer", 1, transfer("bob", 30)),  // signed by alice
+                                     signed_tx("bob", "token.transfer", 2, transfer("alice", 5))},  // pays alice
+                          execution);
+  store->commit_block(second.record(), execution.writes);
+  const std::string alice = to_hex(public_key_for("alice"));
+  auto history = store->transactions_naming(alice, std::nullopt, 10);
+  REQUIRE(history.size() == 3);
+  CHECK(history[0].id_hex == to_hex(second.transactions[2].id));
+  CHECK(history[1].id_hex == to_hex(second.transactions[1].id));
+  CHECK(history[2].id_hex == to_hex(first.transactions[0].id));
+  auto page = store->transactions_naming(alice, std::nullopt, 2);
+  REQUIRE(page.size() == 2);
+  auto rest = store->transactions_naming(alice, std::pair{page[1].height, page[1].position}, 2);
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].id_hex == history[2].id_hex);
+  CHECK(store->transactions_naming(to_hex(public_key_for("auditor")), std::nullopt, 10).empty());
+}
