@@ -231,3 +231,27 @@ TEST_CASE("no input crashes the node", "[process][input]") {
   quiet.check_state_unchanged();
   CHECK_FALSE(quiet.node.logged("api.handler_failed"));
 }
+
+TEST_CASE("market payloads with members of the wrong JSON type are receipts, and blocks go on", "[process][input]") {
+  QuietNode quiet;
+  Signer dso = Signer::generate();
+  Transaction admit = quiet.operator_signer.sign("participant.admit", admit_payload(dso.public_key, "Grid DSO", {"dso"}));
+  submit_or_throw(quiet.client, admit);
+  wait_until_committed(quiet.client, id_hex(admit));
+  Json ring = Json::array({Json::array({0, 0}), Json::array({10, 0}), Json::array({10, 10}), Json::array({0, 0})});
+  Json zone{{"zone_id", "z1"}, {"name", "Zone"}, {"kind", "feeder"},
+            {"polygon", Json{{"type", 5}, {"coordinates", Json::array({ring})}}},
+            {"import_limit_w", 1000}, {"export_limit_w", 1000}};
+  auto receipt_of = [&](const Transaction& transaction) {
+    submit_or_throw(quiet.client, transaction);
+    return wait_until_committed(quiet.client, id_hex(transaction))["result"]["code"];
+  };
+  CHECK(receipt_of(dso.sign("zone.create", zone)) == "zone.bad_polygon");
+  zone["polygon"]["type"] = "Polygon";
+  CHECK(receipt_of(dso.sign("zone.create", zone)) == "ok");
+  CHECK(receipt_of(dso.sign("zone.outlook", Json{{"zone_id", "z1"}, {"direction", Json::array()}, {"resolution", 7},
+                                                 {"points", Json::array()}})) == "payload.invalid");
+  CHECK(receipt_of(dso.sign("request.create", Json{{"request_id", "r1"}, {"zone_id", Json::object()}})) == "payload.invalid");
+  REQUIRE(quiet.node.process().running());
+  CHECK_FALSE(quiet.node.logged("block.commit_failed"));
+}
