@@ -10,7 +10,8 @@ namespace flex {
 namespace {
 
 // The records under `prefix` in key order after the cursor that `keep` accepts, at most
-// `limit`; the cursor of the next page is the last item's `id_field` when more may follow.
+// `limit`. Each record gets its key's suffix (its id) as `id_field`; the cursor of the next
+// page is the last item's id when more may follow.
 template <typename Keep>
 Page paged(const State& state, const std::string& prefix, const char* id_field, const std::optional<std::string>& after,
            std::size_t limit, Keep&& keep) {
@@ -20,6 +21,7 @@ Page paged(const State& state, const std::string& prefix, const char* id_field, 
   for (auto it = after ? entries.upper_bound(prefix + *after) : entries.lower_bound(prefix);
        it != entries.end() && it->first.starts_with(prefix); ++it) {
     Json record = Json::parse(it->second);
+    record[id_field] = it->first.substr(prefix.size());
     if (!keep(record)) continue;
     if (page.items.size() == limit) {
       page.next_after = page.items.back()[id_field].get<std::string>();
@@ -55,6 +57,32 @@ std::int64_t primary_price(const Json& offer) {
 }
 
 }  // namespace
+
+Page find_participants(const State& state, const ParticipantQuery& query) {
+  return paged(state, "participant/", "public_key", query.after, query.limit, [&](const Json& participant) {
+    if (!equals(query.status, participant["status"])) return false;
+    const auto& roles = participant["roles"];
+    return !query.role || std::find(roles.begin(), roles.end(), Json(*query.role)) != roles.end();
+  });
+}
+
+Page find_zones(const State& state, const ZoneQuery& query) {
+  return paged(state, "zone/", "zone_id", query.after, query.limit, [&](const Json& zone) {
+    return equals(query.dso, zone["dso"]) && equals(query.kind, zone["kind"]);
+  });
+}
+
+std::optional<Json> zone_outlook(const State& state, const std::string& zone_id) {
+  if (!state.get(keys::zone(zone_id))) return std::nullopt;
+  Json outlook{{"zone_id", zone_id}};
+  const std::string prefix = "zone_outlook/" + zone_id + "/";
+  for (auto it = state.entries().lower_bound(prefix); it != state.entries().end() && it->first.starts_with(prefix); ++it) {
+    std::string rest = it->first.substr(prefix.size());  // <direction>/<resolution>
+    std::string direction = rest.substr(0, rest.find('/'));
+    outlook[direction][rest.substr(direction.size() + 1)] = Json::parse(it->second);
+  }
+  return outlook;
+}
 
 Page find_offers(const State& state, const OfferQuery& query) {
   return paged(state, "offer/", "offer_id", query.after, query.limit, [&](const Json& offer) {

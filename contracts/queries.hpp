@@ -19,6 +19,26 @@ struct Page {
   std::optional<std::string> next_after;  // set when more items may follow
 };
 
+struct ParticipantQuery {
+  std::optional<std::string> role, status;  // status: active or suspended
+  std::optional<std::string> after;         // the last public key (hex) seen
+  std::size_t limit = 100;
+};
+// Participants with "public_key" added to each record.
+Page find_participants(const State& state, const ParticipantQuery& query);
+
+struct ZoneQuery {
+  std::optional<std::string> dso, kind;
+  std::optional<std::string> after;
+  std::size_t limit = 100;
+};
+// Zones with "zone_id" added to each record.
+Page find_zones(const State& state, const ZoneQuery& query);
+
+// A zone's published outlook: {"down":{"day":[[T,W],...],...},"up":{...},"zone_id":S}, with
+// only the series that were published. nullopt for an unknown zone.
+std::optional<Json> zone_outlook(const State& state, const std::string& zone_id);
+
 struct OfferQuery {
   std::optional<std::string> zone_id, direction, product, status, seller, technology;
   std::optional<std::int64_t> window_start, window_end;  // offers overlapping [start, end)

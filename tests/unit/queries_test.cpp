@@ -124,3 +124,33 @@ TEST_CASE("assets search by name or company code; commitments per ISP; contracts
   open.status = "open";
   CHECK(ids(find_requests(ledger.state, open), "request_id") == std::vector<std::string>{"r2"});
 }
+
+TEST_CASE("participants by role and status, zones by DSO, and a zone's outlook", "[queries]") {
+  TestLedger ledger = traded_market();
+  ParticipantQuery prosumers;
+  prosumers.role = "prosumer";
+  Page page = find_participants(ledger.state, prosumers);
+  REQUIRE(page.items.size() == 2);
+  std::vector<std::string> names;
+  for (const auto& participant : page.items) names.push_back(participant["name"].get<std::string>());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"Alice", "Bob"});
+  REQUIRE(ledger.run("operator", "participant.suspend",
+                     Json{{"public_key", to_hex(public_key_for("bob"))}, {"reason", "audit"}}) == "ok");
+  prosumers.status = "suspended";
+  page = find_participants(ledger.state, prosumers);
+  REQUIRE(page.items.size() == 1);
+  CHECK(page.items[0]["public_key"] == to_hex(public_key_for("bob")));
+
+  ZoneQuery mine;
+  mine.dso = to_hex(public_key_for("dso"));
+  CHECK(ids(find_zones(ledger.state, mine), "zone_id") == std::vector<std::string>{"feeder-7"});
+  mine.dso = to_hex(public_key_for("alice"));
+  CHECK(find_zones(ledger.state, mine).items.empty());
+
+  Json points = Json::array({Json::array({1769904000, 120'000}), Json::array({1772323200, 90'000})});  // Feb, Mar 2026
+  REQUIRE(ledger.run("dso", "zone.outlook",
+                     Json{{"zone_id", "feeder-7"}, {"direction", "up"}, {"resolution", "month"}, {"points", points}}) == "ok");
+  CHECK(zone_outlook(ledger.state, "feeder-7") == Json{{"up", Json{{"month", points}}}, {"zone_id", "feeder-7"}});
+  CHECK_FALSE(zone_outlook(ledger.state, "nowhere"));
+}
