@@ -7,6 +7,7 @@
 #include "contracts/escrow.hpp"
 #include "contracts/handlers.hpp"
 #include "contracts/orders.hpp"
+#include "contracts/settlement.hpp"
 #include "contracts/state_keys.hpp"
 
 namespace flex {
@@ -28,15 +29,17 @@ constexpr std::initializer_list<Role> seller_roles = {Role::Prosumer, Role::Aggr
 constexpr std::initializer_list<Role> buyer_roles = {Role::Dso, Role::Tso, Role::Retailer};
 
 // The transaction types and who may submit them (docs/ROLES.md keeps the same table).
-const std::array<TransactionType, 24> transaction_types{{
+const std::array<TransactionType, 26> transaction_types{{
     {"account.set_credit_line", {Role::Operator}, set_credit_line},
     {"asset.consent", seller_roles, record_consent},
     {"asset.prequalify", {Role::Dso}, prequalify_asset},
     {"asset.register", seller_roles, register_asset},
     {"asset.update", seller_roles, update_asset},
+    {"contract.activate", buyer_roles, activate_contract},
     {"escrow.hold", market_roles, create_hold},
     {"escrow.post", market_roles, post_hold},
     {"escrow.void", market_roles, void_hold},
+    {"meter.submit", {Role::Metering}, submit_readings},
     {"offer.create", seller_roles, create_offer},
     {"offer.revoke", seller_roles, revoke_offer},
     {"participant.admit", {Role::Operator}, admit_participant},
@@ -136,6 +139,7 @@ BlockBuilder::BlockBuilder(const State& base, const ExecutionContext& context)
   // Begin-block: holds and orders whose time has come expire before any transaction runs.
   expire_holds(state_, context.time);
   expire_orders(state_, context.time);
+  settle_due_contracts(state_, context.time);
   state_.commit_transaction();
 }
 

@@ -77,8 +77,30 @@ Result<std::vector<GenesisParticipant>> parse_participants(const Json& json) {
 
 }  // namespace
 
+namespace {
+
+// Integer market parameters: default and bounds (PROTOCOL.md §6).
+struct IntegerParam {
+  const char* name;
+  std::int64_t default_value, min, max;
+};
+constexpr std::int64_t day_seconds = 86400;
+constexpr IntegerParam integer_params[] = {
+    {"activation_gate_seconds", 900, 0, day_seconds},            // activations arrive this long before the ISP
+    {"dispute_window_seconds", 7 * day_seconds, 0, 90 * day_seconds},  // after settlement, before it is final
+    {"fee_basis_points", 0, 0, 10000},                           // of the settled value, paid by the seller
+    {"penalty_micro_per_mwh", 0, 0, 1'000'000'000'000'000},      // per MWh of deficiency; 0 disables penalties
+    {"reading_margin_ppm", 100'000, 0, 10'000'000},              // readings may exceed connection × ISP by this
+    {"settlement_deadline_seconds", 2 * day_seconds, 0, 90 * day_seconds},  // after a contract's end
+    {"tolerance_ppm", 0, 0, 1'000'000},                          // deficiencies up to this share of the order count as delivered
+};
+
+}  // namespace
+
 Json default_market_params() {
-  return Json{{"isp_seconds", 900}, {"fee_basis_points", 0}, {"currency", "EUR"}, {"require_prequalification", true}};
+  Json params{{"isp_seconds", 900}, {"currency", "EUR"}, {"require_prequalification", true}, {"wait_for_readings", false}};
+  for (const auto& param : integer_params) params[param.name] = param.default_value;
+  return params;
 }
 
 Json Genesis::to_json() const {
@@ -126,17 +148,28 @@ Result<Genesis> parse_genesis(const Json& json) {
       3600 % genesis.params["isp_seconds"].get<std::int64_t>() != 0) {
     return invalid("params.isp_seconds must divide an hour and be at least 60");
   }
-  const Json& fee = genesis.params["fee_basis_points"];
-  if (!fee.is_number_integer() || fee.get<std::int64_t>() < 0 || fee.get<std::int64_t>() > 10000) {
-    return invalid("params.fee_basis_points must be an integer in [0, 10000]");
+  for (const auto& param : integer_params) {
+    const Json& value = genesis.params[param.name];
+    if (!value.is_number_integer() || value.get<std::int64_t>() < param.min || value.get<std::int64_t>() > param.max) {
+      return invalid(std::string("params.") + param.name + " must be an integer in [" + std::to_string(param.min) + ", " +
+                     std::to_string(param.max) + "]");
+    }
+  }
+  if (genesis.params.contains("fee_account") || genesis.params["fee_basis_points"] != 0) {
+    const Json& account = genesis.params["fee_account"];
+    auto key = account.is_string() ? from_hex_fixed<32>(account.get<std::string>()) : std::nullopt;
+    if (!key || std::none_of(genesis.participants.begin(), genesis.participants.end(),
+                             [&](const GenesisParticipant& participant) { return participant.public_key == *key; })) {
+      return invalid("params.fee_account must be the key of a genesis participant when a fee is charged");
+    }
   }
   const Json& currency = genesis.params["currency"];
   if (!currency.is_string() || currency.get_ref<const std::string&>().size() != 3 ||
       currency.get_ref<const std::string&>().find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
     return invalid("params.currency must be a three-letter ISO 4217 code such as EUR");
   }
-  if (!genesis.params["require_prequalification"].is_boolean()) {
-    return invalid("params.require_prequalification must be true or false");
+  for (const char* flag : {"require_prequalification", "wait_for_readings"}) {
+    if (!genesis.params[flag].is_boolean()) return invalid(std::string("params.") + flag + " must be true or false");
   }
   return genesis;
 }

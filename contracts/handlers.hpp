@@ -56,5 +56,7 @@ Status create_request(HandlerContext& context);
 Status cancel_request(HandlerContext& context);
 Status purchase_offers(HandlerContext& context);
 Status match_request(HandlerContext& context);
+Status submit_readings(HandlerContext& context);
+Status activate_contract(HandlerContext& context);
 
 }  // namespace flex

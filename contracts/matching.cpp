@@ -17,6 +17,7 @@
 #include "contracts/accounts.hpp"
 #include "contracts/assets.hpp"
 #include "contracts/orders.hpp"
+#include "contracts/settlement.hpp"
 #include "contracts/state_keys.hpp"
 #include "ledger/limits.hpp"
 
@@ -223,11 +224,13 @@ Status record_contract(HandlerContext& context, Json& request, Json& offer, cons
                 {"product", offer["product"]},
                 {"request_id", request["request_id"]},
                 {"seller", offer["seller"]},
+                {"settle_by", fill.period.end + market_param(state, "settlement_deadline_seconds").get<std::int64_t>()},
                 {"start", fill.period.start},
                 // A reservation waits for the buyer's activation; the others are active at once.
                 {"status", offer["product"] == "reservation" ? "reserved" : "active"},
                 {"zone_id", offer["zone_id"]}};
   write_json(state, keys::contract(contract_id), contract);
+  schedule_settlement(state, contract);
   if (subtract_fill(offer, fill) || !sellable(offer)) {
     close_offer(state, offer, "filled");  // nothing left, or only remainders below the minimum
   } else {

@@ -1,0 +1,385 @@
+// Activation, proof of delivery and settlement (DESIGN.md §5).
+//   contract.activate {"activations":[{"isp_start":T,"power_w":N},...],"contract_id":ID}   (buyer)
+// A reservation is activated per ISP, up to its reserved power, before the activation gate
+// (activation_gate_seconds before the ISP starts). An activation replaces an earlier one for
+// the same ISP. Energy and capacity-limitation contracts are active when made. The escrow
+// has held the full activation fee since the contract was made.
+//
+// Settlement, per contract ISP i and asset a, with B the baseline, A the metered net power
+// (import positive) and Q the ordered flexibility (the allocation; for a reservation the
+// activated power), all in W:
+//   up:    delivered = clamp(B - A, 0, Q), deficiency = max(0, A - (B - Q))
+//   down:  delivered = clamp(A - B, 0, Q), deficiency = max(0, (B + Q) - A)
+//   capacity limitation, up (import cap at connection - Q):   deficiency = max(0, A - (C - Q))
+//                        down (export cap at connection - Q): deficiency = max(0, -A - (C - Q))
+//                        delivered = Q - min(deficiency, Q)
+// The contract ISP sums its assets; a deficiency within tolerance_ppm of Q counts as
+// delivered. Lines, each rounded half to even (contracts/market.hpp):
+//   Price   = line(delivered, activation price) + line(reserved, availability price), the
+//             availability cut when an activated or capped ISP has a deficiency
+//   Penalty = line(deficiency, penalty_micro_per_mwh)
+//   NetSettlement = Price - Penalty
+// Money: the contract's escrow E leaves the buyer's held balance. A net N >= 0 pays the
+// seller N less the operator's fee (fee_basis_points of N, to fee_account) and returns E - N
+// to the buyer. A negative net returns E to the buyer and charges the seller |N|, down to
+// minus its credit line; what it cannot pay is recorded as a debt.
+//   settlement/<contract id>       the settlement, with the per-ISP breakdown (USEF FlexSettlement names)
+//   asset_contract/<asset>/<id>    contracts awaiting settlement, by asset
+//   settlement_due/<T>/<id>        their deadlines
+//   debt/<contract id>             {"creditor":HEX64,"debtor":HEX64,"amount_micro":N}
+#include "contracts/settlement.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "contracts/accounts.hpp"
+#include "contracts/assets.hpp"
+#include "contracts/baselines.hpp"
+#include "contracts/market.hpp"
+#include "contracts/readings.hpp"
+#include "contracts/state_keys.hpp"
+#include "ledger/limits.hpp"
+
+namespace flex {
+namespace {
+
+constexpr std::string_view due_prefix = "settlement_due/";
+constexpr std::size_t max_activations = 2976;
+
+std::string due_key(const Json& contract) {
+  return std::string(due_prefix) + padded_time(contract["settle_by"].get<std::int64_t>()) + "/" +
+         contract["contract_id"].get<std::string>();
+}
+
+__extension__ using WideSigned = __int128;
+
+// A line or total kept within the I-JSON range: penalties saturate rather than wrap.
+std::int64_t saturate(WideSigned value) {
+  return static_cast<std::int64_t>(std::clamp<WideSigned>(value, -limits::max_json_integer, limits::max_json_integer));
+}
+
+// fee_basis_points of an amount, rounded half to even, in 128 bits.
+std::int64_t fee_of(std::int64_t amount, std::int64_t basis_points) {
+  WideSigned numerator = static_cast<WideSigned>(amount) * basis_points;
+  WideSigned quotient = numerator / 10'000, remainder = numerator % 10'000;
+  if (remainder * 2 > 10'000 || (remainder * 2 == 10'000 && (quotient & 1) != 0)) ++quotient;
+  return static_cast<std::int64_t>(quotient);
+}
+
+std::string asset_contract_key(const std::string& asset_id, const std::string& contract_id) {
+  return "asset_contract/" + asset_id + "/" + contract_id;
+}
+
+std::int64_t clamp_w(std::int64_t value, std::int64_t low, std::int64_t high) { return std::max(low, std::min(value, high)); }
+
+// What an asset was ordered to deliver per ISP: its allocation, or for a reservation its
+// share of the activated power (assets in allocation order, each up to its allocation).
+std::map<std::string, std::vector<std::int64_t>> ordered_per_asset(const Json& contract) {
+  std::map<std::string, std::vector<std::int64_t>> ordered;
+  for (const auto& [asset_id, shares] : contract["allocation"].items()) ordered[asset_id] = int_vector(shares);
+  if (contract["product"] != "reservation") return ordered;
+  auto activated = contract.contains("activated_w") ? int_vector(contract["activated_w"])
+                                                    : std::vector<std::int64_t>(contract["power_w"].size(), 0);
+  for (std::size_t i = 0; i < activated.size(); ++i) {
+    std::int64_t left = activated[i];
+    for (auto& [asset_id, shares] : ordered) {
+      shares[i] = std::min(shares[i], left);
+      left -= shares[i];
+    }
+  }
+  return ordered;
+}
+
+// How far back a baseline method reads history (contracts/baselines.cpp walks back at most
+// 2 × days + 14 days; meter-before reads the ISPs just before the event).
+std::int64_t lookback_seconds(const Json& baseline) {
+  const Json& params = baseline["params"];
+  if (baseline["method"] == "x_of_y") return (2 * params["y"].get<std::int64_t>() + 15) * 86400;
+  if (baseline["method"] == "rolling_average") return (2 * params["days"].get<std::int64_t>() + 15) * 86400;
+  if (baseline["method"] == "meter_before_after") return params["isps_before"].get<std::int64_t>() * 3600;
+  return 0;
+}
+
+struct AssetIsp {
+  std::optional<std::int64_t> baseline_w, actual_w;
+  std::int64_t ordered_w = 0, delivered_w = 0, deficiency_w = 0;
+};
+
+// One asset's delivery over the contract's ISPs; nullopt when data are missing and the
+// caller must wait for them.
+std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, const Json& contract, const Json& asset,
+                                                    const std::vector<std::int64_t>& ordered, bool at_deadline) {
+  const std::int64_t isp = contract["isp_seconds"].get<std::int64_t>();
+  const std::int64_t start = contract["start"].get<std::int64_t>();
+  const std::string point = asset["metering_point_id"].get<std::string>();
+  const bool capacity = contract["product"] == "capacity_limitation";
+  const bool up = contract["direction"] == "up";
+  // The ISPs that need proof: every ISP with an order.
+  std::vector<std::int64_t> needed;
+  for (std::size_t i = 0; i < ordered.size(); ++i) {
+    if (ordered[i] > 0) needed.push_back(start + static_cast<std::int64_t>(i) * isp);
+  }
+  std::vector<AssetIsp> result(ordered.size());
+  for (std::size_t i = 0; i < ordered.size(); ++i) result[i].ordered_w = ordered[i];
+  if (needed.empty()) return result;
+
+  std::map<std::int64_t, std::int64_t> actual;
+  const std::string prefix = "reading/" + point + "/";
+  for (auto key = state.first_key_from(prefix + padded_time(start - lookback_seconds(contract["baseline"])));
+       key && key->starts_with(prefix); key = state.first_key_from(*key + '\0')) {
+    std::int64_t t = std::stoll(key->substr(prefix.size()));
+    if (t >= contract["end"].get<std::int64_t>()) break;
+    actual[t] = *read_net_power_w(state, point, t, isp);
+  }
+  std::optional<std::vector<std::int64_t>> baseline;
+  if (!capacity) {
+    // Days with commitments of this asset before the contract are event days, left out of history.
+    std::set<std::int64_t> event_days;
+    for (const char* direction : {"up", "down"}) {
+      const std::string commitments = "commitment/" + asset["asset_id"].get<std::string>() + "/" + direction + "/";
+      for (auto key = state.first_key_from(commitments + padded_time(start - lookback_seconds(contract["baseline"])));
+           key && key->starts_with(commitments); key = state.first_key_from(*key + '\0')) {
+        std::int64_t t = std::stoll(key->substr(commitments.size()));
+        if (t >= contract["end"].get<std::int64_t>()) break;  // earlier days of this contract are event days too
+        event_days.insert(utc_day(t));
+      }
+    }
+    BaselineInput input{isp, needed, &actual, &event_days, nullptr};
+    auto computed = compute_baseline(contract["baseline"], input);
+    if (computed) {
+      baseline = *computed;
+    } else if (!at_deadline) {
+      return std::nullopt;
+    }
+  }
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < ordered.size(); ++i) {
+    if (ordered[i] == 0) continue;
+    AssetIsp& cell = result[i];
+    std::int64_t t = start + static_cast<std::int64_t>(i) * isp;
+    auto reading = actual.find(t);
+    if (baseline) cell.baseline_w = (*baseline)[n];
+    ++n;
+    if (reading == actual.end() || (!capacity && !baseline)) {
+      if (!at_deadline) return std::nullopt;
+      cell.deficiency_w = cell.ordered_w;  // no proof by the deadline: not delivered
+      if (reading != actual.end()) cell.actual_w = reading->second;
+      continue;
+    }
+    const std::int64_t a = reading->second, q = cell.ordered_w;
+    cell.actual_w = a;
+    if (capacity) {
+      std::int64_t limit = asset["connection_w"].get<std::int64_t>() - q;
+      cell.deficiency_w = std::max<std::int64_t>(0, (up ? a : -a) - limit);
+      cell.delivered_w = q - std::min(cell.deficiency_w, q);
+    } else if (up) {
+      std::int64_t b = *cell.baseline_w;
+      cell.delivered_w = clamp_w(b - a, 0, q);
+      cell.deficiency_w = std::max<std::int64_t>(0, a - (b - q));
+    } else {
+      std::int64_t b = *cell.baseline_w;
+      cell.delivered_w = clamp_w(a - b, 0, q);
+      cell.deficiency_w = std::max<std::int64_t>(0, (b + q) - a);
+    }
+  }
+  return result;
+}
+
+Json optional_json(const std::optional<std::int64_t>& value) { return value ? Json(*value) : Json(); }
+
+// Moves the money of a settled contract. Returns the money record.
+Json move_money(StateOverlay& state, const Json& contract, std::int64_t net) {
+  const auto buyer = *from_hex_fixed<32>(contract["buyer"].get<std::string>());
+  const auto seller = *from_hex_fixed<32>(contract["seller"].get<std::string>());
+  const std::int64_t escrow = contract["escrow_micro"].get<std::int64_t>();
+  Account buyer_account = read_account(state, buyer);
+  buyer_account.held_micro -= escrow;
+  Json money{{"escrow_micro", escrow}};
+  if (net >= 0) {
+    std::int64_t paid = std::min(net, escrow);  // a net never exceeds the escrow it was priced from
+    std::int64_t fee = fee_of(paid, market_param(state, "fee_basis_points").get<std::int64_t>());
+    buyer_account.available_micro += escrow - paid;
+    write_account(state, buyer, buyer_account);
+    (void)credit(state, seller, paid - fee);  // money already in the supply cannot overflow
+    if (fee > 0) (void)credit(state, *from_hex_fixed<32>(market_param(state, "fee_account").get<std::string>()), fee);
+    money["paid_to_seller_micro"] = paid - fee;
+    money["fee_micro"] = fee;
+    money["returned_to_buyer_micro"] = escrow - paid;
+    return money;
+  }
+  buyer_account.available_micro += escrow;
+  write_account(state, buyer, buyer_account);
+  std::int64_t owed = -net;
+  Account seller_account = read_account(state, seller);
+  std::int64_t collected = std::clamp<std::int64_t>(seller_account.available_micro + seller_account.credit_limit_micro, 0, owed);
+  seller_account.available_micro -= collected;
+  write_account(state, seller, seller_account);
+  (void)credit(state, buyer, collected);
+  money["charged_to_seller_micro"] = collected;
+  money["returned_to_buyer_micro"] = escrow + collected;
+  money["fee_micro"] = 0;
+  if (owed > collected) {
+    money["debt_micro"] = owed - collected;
+    write_json(state, "debt/" + contract["contract_id"].get<std::string>(),
+               Json{{"amount_micro", owed - collected}, {"creditor", contract["buyer"]}, {"debtor", contract["seller"]}});
+  }
+  return money;
+}
+
+// Settles one contract; false (and nothing written) when it must wait for data.
+bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at_deadline) {
+  const std::string contract_id = contract["contract_id"].get<std::string>();
+  const std::int64_t isp = contract["isp_seconds"].get<std::int64_t>();
+  const auto ordered = ordered_per_asset(contract);
+  std::map<std::string, std::vector<AssetIsp>> assets;
+  for (const auto& [asset_id, asset_ordered] : ordered) {
+    auto delivery = asset_delivery(state, contract, *read_asset(state, asset_id), asset_ordered, at_deadline);
+    if (!delivery) return false;
+    assets[asset_id] = std::move(*delivery);
+  }
+  const Prices prices{contract["prices"].value("activation_price_micro_per_mwh", std::int64_t{0}),
+                      contract["prices"].value("availability_price_micro_per_mw_h", std::int64_t{0})};
+  const std::int64_t penalty_rate = market_param(state, "penalty_micro_per_mwh").get<std::int64_t>();
+  const std::int64_t tolerance_ppm = market_param(state, "tolerance_ppm").get<std::int64_t>();
+  const auto reserved = int_vector(contract["power_w"]);
+  const bool cut_availability_on_deficiency = contract["product"] != "energy";
+  Json isps = Json::array();
+  WideSigned net_total = 0;
+  std::int64_t delivered_total = 0, ordered_total = 0;
+  for (std::size_t i = 0; i < reserved.size(); ++i) {
+    std::int64_t b = 0, a = 0, q = 0, delivered = 0, deficiency = 0;
+    bool have_b = true, have_a = true;
+    Json per_asset = Json::object();
+    for (const auto& [asset_id, cells] : assets) {
+      const AssetIsp& cell = cells[i];
+      if (cell.ordered_w == 0) continue;
+      have_b = have_b && cell.baseline_w.has_value();
+      have_a = have_a && cell.actual_w.has_value();
+      b += cell.baseline_w.value_or(0);
+      a += cell.actual_w.value_or(0);
+      q += cell.ordered_w;
+      delivered += cell.delivered_w;
+      deficiency += cell.deficiency_w;
+      per_asset[asset_id] = Json{{"ActualPower", optional_json(cell.actual_w)}, {"BaselinePower", optional_json(cell.baseline_w)},
+                                 {"DeliveredFlexPower", cell.delivered_w}, {"OrderedFlexPower", cell.ordered_w},
+                                 {"PowerDeficiency", cell.deficiency_w}};
+    }
+    if (deficiency > 0 && deficiency * market_limits::ppm <= q * tolerance_ppm) {  // within the tolerance band
+      deficiency = 0;
+      delivered = q;
+    }
+    // Price lines are bounded by the escrow's own lines; a penalty line saturates at 2^53-1.
+    std::int64_t price = line_amount_micro(delivered, isp, prices.activation_micro_per_mwh).value_or(0);
+    bool available = !(cut_availability_on_deficiency && deficiency > 0);
+    if (available) price += line_amount_micro(reserved[i], isp, prices.availability_micro_per_mw_h).value_or(0);
+    std::int64_t penalty = line_amount_micro(deficiency, isp, penalty_rate).value_or(limits::max_json_integer);
+    net_total += price - penalty;
+    delivered_total += delivered;
+    ordered_total += q;
+    isps.push_back(Json{{"ActualPower", q > 0 && have_a ? Json(a) : Json()},
+                        {"BaselinePower", q > 0 && have_b ? Json(b) : Json()},
+                        {"DeliveredFlexPower", delivered},
+                        {"NetSettlement", price - penalty},
+                        {"OrderedFlexPower", q},
+                        {"Penalty", penalty},
+                        {"PowerDeficiency", deficiency},
+                        {"Price", price},
+                        {"assets", per_asset},
+                        {"isp_start", contract["start"].get<std::int64_t>() + static_cast<std::int64_t>(i) * isp}});
+  }
+  Json money = move_money(state, contract, saturate(net_total));
+  write_json(state, "settlement/" + contract_id,
+             Json{{"contract_id", contract_id},
+                  {"final_at", block_time + market_param(state, "dispute_window_seconds").get<std::int64_t>()},
+                  {"isps", isps},
+                  {"money", money},
+                  {"net_micro", saturate(net_total)},
+                  {"settled_at", block_time},
+                  {"status", "provisional"},
+                  {"totals", Json{{"DeliveredFlexPower", delivered_total}, {"OrderedFlexPower", ordered_total}}},
+                  {"trigger", at_deadline ? "deadline" : "readings_complete"},
+                  {"version", 1}});
+  for (const auto& [asset_id, shares] : contract["allocation"].items()) state.erase(asset_contract_key(asset_id, contract_id));
+  state.erase(due_key(contract));
+  contract["status"] = "settled";
+  write_json(state, keys::contract(contract_id), contract);
+  return true;
+}
+
+}  // namespace
+
+void schedule_settlement(StateOverlay& state, const Json& contract) {
+  const std::string contract_id = contract["contract_id"].get<std::string>();
+  for (const auto& [asset_id, shares] : contract["allocation"].items()) {
+    write_json(state, asset_contract_key(asset_id, contract_id), contract_id);
+  }
+  write_json(state, due_key(contract), contract_id);
+}
+
+void settle_completed_contracts(StateOverlay& state, const std::string& asset_id, std::int64_t block_time) {
+  const std::string prefix = "asset_contract/" + asset_id + "/";
+  for (auto key = state.first_key_from(prefix); key && key->starts_with(prefix); key = state.first_key_from(*key + '\0')) {
+    Json contract = *read_json(state, keys::contract(key->substr(prefix.size())));
+    if (contract["end"].get<std::int64_t>() > block_time) continue;  // ISPs still to come
+    (void)settle(state, contract, block_time, false);
+  }
+}
+
+void settle_due_contracts(StateOverlay& state, std::int64_t block_time) {
+  const bool wait = market_param(state, "wait_for_readings").get<bool>();
+  for (auto key = state.first_key_from(due_prefix); key && key->starts_with(due_prefix);) {
+    if (std::stoll(key->substr(due_prefix.size(), 16)) > block_time) return;
+    Json contract = *read_json(state, keys::contract(key->substr(due_prefix.size() + 17)));
+    if (!settle(state, contract, block_time, !wait)) {
+      state.erase(*key);  // the market waits: readings will settle it when complete
+    }
+    key = state.first_key_from(due_prefix);
+  }
+}
+
+Status activate_contract(HandlerContext& context) {
+  const Json& payload = context.transaction.payload;
+  auto contract_id = payload_identifier(payload, "contract_id");
+  if (!contract_id) return contract_id.rejection();
+  if (!payload.contains("activations") || !payload["activations"].is_array() || payload["activations"].empty() ||
+      payload["activations"].size() > max_activations) {
+    return reject("payload.invalid", "activations must list 1 to 2976 {isp_start, power_w}");
+  }
+  auto contract = read_json(context.state, keys::contract(*contract_id));
+  if (!contract) return reject("contract.unknown", "no contract '" + *contract_id + "'");
+  if ((*contract)["buyer"] != to_hex(context.transaction.signer)) return reject("contract.not_buyer", "only the buyer activates");
+  if ((*contract)["product"] != "reservation") {
+    return reject("activation.not_reservation", "only reservation contracts are activated; the others are active when made");
+  }
+  if ((*contract)["status"] == "settled") return reject("contract.settled", "contract '" + *contract_id + "' is settled");
+  const std::int64_t isp = (*contract)["isp_seconds"].get<std::int64_t>(), start = (*contract)["start"].get<std::int64_t>();
+  const std::int64_t gate = market_param(context.state, "activation_gate_seconds").get<std::int64_t>();
+  const auto reserved = int_vector((*contract)["power_w"]);
+  auto activated = contract->contains("activated_w") ? int_vector((*contract)["activated_w"])
+                                                     : std::vector<std::int64_t>(reserved.size(), 0);
+  for (const auto& activation : payload["activations"]) {
+    auto isp_start = payload_integer(activation, "isp_start", 0, limits::max_json_integer);
+    if (!isp_start) return isp_start.rejection();
+    auto power = payload_integer(activation, "power_w", 0, market_limits::max_power_w);
+    if (!power) return power.rejection();
+    if (*isp_start < start || *isp_start >= (*contract)["end"].get<std::int64_t>() || (*isp_start - start) % isp != 0) {
+      return reject("activation.bad_isp", "ISP " + std::to_string(*isp_start) + " is not one of the contract's");
+    }
+    if (context.block.time > *isp_start - gate) {
+      return reject("activation.after_gate", "the activation gate of the ISP at " + std::to_string(*isp_start) +
+                                                 " closed " + std::to_string(gate) + " s before it starts");
+    }
+    auto index = static_cast<std::size_t>((*isp_start - start) / isp);
+    if (*power > reserved[index]) {
+      return reject("activation.exceeds_reserved", "the ISP at " + std::to_string(*isp_start) + " has " +
+                                                       std::to_string(reserved[index]) + " W reserved");
+    }
+    activated[index] = *power;
+  }
+  (*contract)["activated_w"] = to_json(activated);
+  (*contract)["status"] = "active";
+  write_json(context.state, keys::contract(*contract_id), *contract);
+  return ok_status();
+}
+
+}  // namespace flex

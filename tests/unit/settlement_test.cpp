@@ -1,0 +1,329 @@
+// Delivery and settlement (issue 4), end to end through the contracts, with every balance
+// checked to the micro-unit. The first case is the USEF-style example of DESIGN.md §5:
+// a 1-hour ISP, baseline 10 MW, 2 MW ordered up at 7 EUR/MWh, penalty 11 EUR/MWh.
+#include <catch2/catch.hpp>
+
+#include "market_fixture.hpp"
+
+using namespace flex;
+using namespace flex::test;
+using namespace flex::test::market;
+
+namespace {
+
+constexpr std::int64_t mw = 1'000'000;
+
+// The test genesis plus a metering company, with 1-hour ISPs and an 11 EUR/MWh penalty.
+Genesis settlement_genesis(std::int64_t isp_seconds, std::int64_t fee_basis_points = 0) {
+  Genesis genesis = test_genesis();
+  genesis.participants.push_back(GenesisParticipant{public_key_for("meter"), "Metering company", {"metering"}});
+  genesis.params["isp_seconds"] = isp_seconds;
+  genesis.params["penalty_micro_per_mwh"] = 11 * eur_per_mwh;
+  genesis.params["fee_basis_points"] = fee_basis_points;
+  if (fee_basis_points > 0) genesis.params["fee_account"] = to_hex(public_key_for("operator"));
+  return genesis;
+}
+
+Json reading(const std::string& point, std::int64_t isp_start, std::int64_t import_wh, std::int64_t export_wh = 0) {
+  return Json{{"metering_point_id", point}, {"isp_start", isp_start}, {"import_wh", import_wh},
+              {"export_wh", export_wh}, {"quality", "measured"}};
+}
+
+Json readings(Json list) { return Json{{"readings", std::move(list)}}; }
+
+// A 12 MW site of Alice's (2 MW up), a 2 MW energy contract for 02:00-03:00 at 7 EUR/MWh
+// with a meter-before baseline, matched; the DSO starts with 100 EUR and Alice with 10 EUR.
+// 1-hour ISPs, 100 EUR for the DSO, and Alice's prequalified 12 MW site (2 MW up, MP-001).
+TestLedger market_with_site(std::int64_t fee_basis_points = 0) {
+  TestLedger ledger(settlement_genesis(3600, fee_basis_points), t0);
+  REQUIRE(ledger.run("operator", "token.mint", mint("dso", 100'000'000)) == "ok");
+  REQUIRE(ledger.run("dso", "zone.create", zone("feeder-7")) == "ok");
+  Json site = asset("alice-site", "feeder-7", "MP-001", 2 * mw, 0);
+  site["connection_w"] = 12 * mw;
+  REQUIRE(ledger.run("alice", "asset.register", site) == "ok");
+  REQUIRE(ledger.run("dso", "asset.prequalify", prequalify("alice-site")) == "ok");
+  return ledger;
+}
+
+TestLedger usef_contract(std::int64_t fee_basis_points = 0) {
+  TestLedger ledger = market_with_site(fee_basis_points);
+  REQUIRE(ledger.run("operator", "token.mint", mint("alice", 10'000'000)) == "ok");
+  Json offer = energy_offer("a", "alice-site", 2 * mw, 7, 1'000'000);
+  offer["start"] = t0 + 2 * hour;
+  offer["end"] = t0 + 3 * hour;
+  offer["expires_at"] = t0 + 2 * hour;
+  offer["baseline"] = Json{{"method", "meter_before_after"}, {"params", Json{{"isps_before", 1}}}, {"version", 1}};
+  REQUIRE(ledger.run("alice", "offer.create", offer) == "ok");
+  REQUIRE(ledger.run("dso", "request.create", energy_request("r", t0 + 2 * hour, t0 + 3 * hour, 2 * mw, 7)) == "ok");
+  REQUIRE(ledger.run("dso", "request.match", by_id("request_id", "r")) == "ok");
+  // Escrow: 2 MW × 1 h × 7 EUR/MWh = 14 EUR.
+  REQUIRE(record(ledger, keys::contract("c0000000001"))["escrow_micro"] == 14'000'000);
+  REQUIRE(account(ledger, "dso") == balances(86'000'000, 14'000'000));
+  return ledger;
+}
+
+}  // namespace
+
+TEST_CASE("the USEF example of DESIGN.md §5: payment for A = 7, 8, 9, 10, 11 MW", "[settlement]") {
+  struct Row {
+    std::int64_t actual_mw, delivered_mw, deficiency_mw, payment_eur;
+  };
+  // DESIGN.md §5, B = 10, Q = 2, price 7, penalty 11: delivered = clamp(B - A, 0, Q),
+  // deficiency = max(0, A - (B - Q)), payment = 7 × delivered - 11 × deficiency.
+  for (Row row : {Row{7, 2, 0, 14}, Row{8, 2, 0, 14}, Row{9, 1, 1, -4}, Row{10, 0, 2, -22}, Row{11, 0, 3, -33}}) {
+    INFO("A = " << row.actual_mw << " MW");
+    TestLedger ledger = usef_contract();
+    ledger.advance(3 * hour);  // 03:00: the contract's ISP is over
+    // 01:00-02:00 read 10 MWh (the baseline); 02:00-03:00 read A.
+    REQUIRE(ledger.run("meter", "meter.submit",
+                       readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, row.actual_mw * mw)}))) ==
+            "ok");
+    Json settlement = record(ledger, "settlement/c0000000001");
+    REQUIRE(settlement["isps"].size() == 1);
+    Json isp = settlement["isps"][0];
+    CHECK(isp["BaselinePower"] == 10 * mw);
+    CHECK(isp["ActualPower"] == row.actual_mw * mw);
+    CHECK(isp["OrderedFlexPower"] == 2 * mw);
+    CHECK(isp["DeliveredFlexPower"] == row.delivered_mw * mw);
+    CHECK(isp["PowerDeficiency"] == row.deficiency_mw * mw);
+    CHECK(isp["NetSettlement"] == row.payment_eur * 1'000'000);
+    CHECK(settlement["net_micro"] == row.payment_eur * 1'000'000);
+    CHECK(settlement["trigger"] == "readings_complete");
+    CHECK(record(ledger, keys::contract("c0000000001"))["status"] == "settled");
+    std::int64_t payment = row.payment_eur * 1'000'000;
+    if (payment >= 0) {
+      // The seller gets the payment, the buyer the rest of its 14 EUR escrow.
+      CHECK(account(ledger, "alice") == balances(10'000'000 + payment, 0));
+      CHECK(account(ledger, "dso") == balances(86'000'000 + 14'000'000 - payment, 0));
+    } else {
+      // The buyer gets its escrow back and what Alice can pay of the penalty (she has 10 EUR);
+      // the rest is a debt.
+      std::int64_t collected = std::min<std::int64_t>(-payment, 10'000'000);
+      CHECK(account(ledger, "alice") == balances(10'000'000 - collected, 0));
+      CHECK(account(ledger, "dso") == balances(100'000'000 + collected, 0));
+      if (-payment > collected) {
+        CHECK(record(ledger, "debt/c0000000001") ==
+              Json{{"amount_micro", -payment - collected}, {"creditor", to_hex(public_key_for("dso"))},
+                   {"debtor", to_hex(public_key_for("alice"))}});
+      } else {
+        CHECK_FALSE(ledger.state.get("debt/c0000000001"));
+      }
+    }
+    // Settled once: a correction does not pay again.
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 7 * mw)}))) == "ok");
+    CHECK(record(ledger, "settlement/c0000000001")["version"] == 1);
+    CHECK(record(ledger, "settlement/c0000000001")["net_micro"] == payment);
+  }
+}
+
+TEST_CASE("the operator's fee is taken from the seller's payment", "[settlement]") {
+  TestLedger ledger = usef_contract(250);  // 2.5 %
+  ledger.advance(3 * hour);
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+  // 14 EUR delivered; fee 2.5 % = 0.35 EUR to the operator; Alice gets 13.65 EUR.
+  CHECK(record(ledger, "settlement/c0000000001")["money"] ==
+        Json{{"escrow_micro", 14'000'000}, {"fee_micro", 350'000}, {"paid_to_seller_micro", 13'650'000},
+             {"returned_to_buyer_micro", 0}});
+  CHECK(account(ledger, "alice") == balances(23'650'000, 0));
+  CHECK(account(ledger, "operator") == balances(350'000, 0));
+  CHECK(account(ledger, "dso") == balances(86'000'000, 0));
+}
+
+TEST_CASE("missing readings: nothing settles early; at the deadline the ISP counts as not delivered", "[settlement]") {
+  TestLedger ledger = usef_contract();
+  ledger.advance(3 * hour);
+  // Only the baseline ISP is read: the contract waits.
+  REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + hour, 10 * mw)}))) == "ok");
+  CHECK_FALSE(ledger.state.get("settlement/c0000000001"));
+  CHECK(account(ledger, "dso") == balances(86'000'000, 14'000'000));
+  // The deadline: 2 days after the contract's end (03:00 on 3 January).
+  ledger.advance(2 * 86400 - 1);
+  REQUIRE(ledger.run_block({}).empty());
+  CHECK_FALSE(ledger.state.get("settlement/c0000000001"));
+  ledger.advance(1);
+  REQUIRE(ledger.run_block({}).empty());
+  Json settlement = record(ledger, "settlement/c0000000001");
+  CHECK(settlement["trigger"] == "deadline");
+  // Not delivered: deficiency 2 MW, penalty 2 × 11 = 22 EUR; Alice pays her 10 EUR, owes 12.
+  CHECK(settlement["isps"][0]["PowerDeficiency"] == 2 * mw);
+  CHECK(settlement["isps"][0]["ActualPower"].is_null());
+  CHECK(settlement["net_micro"] == -22'000'000);
+  CHECK(account(ledger, "dso") == balances(110'000'000, 0));
+  CHECK(account(ledger, "alice") == balances(0, 0));
+  CHECK(record(ledger, "debt/c0000000001")["amount_micro"] == 12'000'000);
+}
+
+TEST_CASE("meter readings are checked: role, metering point, grid, time and size", "[settlement][readings]") {
+  TestLedger ledger = usef_contract();
+  ledger.advance(3 * hour);
+  CHECK(ledger.run("alice", "meter.submit", readings(Json::array({reading("MP-001", t0, 1)}))) == "auth.role_required");
+  CHECK(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-404", t0, 1)}))) == "meter.unknown_point");
+  CHECK(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 900, 1)}))) == "meter.off_grid");
+  // 03:00-04:00 has not ended at 03:00.
+  CHECK(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 3 * hour, 1)}))) == "meter.future");
+  // 12 MW × 1 h + 10 % = 13.2 MWh at most.
+  CHECK(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0, 13'200'001)}))) == "meter.absurd");
+  CHECK(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0, 0, 13'200'001)}))) == "meter.absurd");
+  CHECK(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0, -1)}))) == "meter.bad_value");
+  // A batch is whole or nothing: one bad reading rejects the good one before it.
+  CHECK(ledger.run("meter", "meter.submit",
+                   readings(Json::array({reading("MP-001", t0, 5), reading("MP-001", t0 + 1, 5)}))) == "meter.off_grid");
+  CHECK_FALSE(ledger.state.get("reading/MP-001/" + padded_time(t0)));
+  REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0, 13'200'000)}))) == "ok");
+  REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0, 5'000'000)}))) == "ok");
+  Json stored = record(ledger, "reading/MP-001/" + padded_time(t0));
+  CHECK(stored["version"] == 2);  // a correction is a new version
+  CHECK(stored["import_wh"] == 5'000'000);
+}
+
+namespace {
+
+// Alice's 12 MW site with a 2 MW reservation for 02:00-04:00 (two 1-hour ISPs) at
+// 3 EUR/MW·h availability and 7 EUR/MWh activation. Escrow per ISP: 6 + 14 = 20 EUR.
+TestLedger reservation_contract(const std::string& product = "reservation") {
+  TestLedger ledger = market_with_site();
+  Json offer = energy_offer("a", "alice-site", 2 * mw, 7, 1'000'000);
+  offer["product"] = product;
+  offer["start"] = t0 + 2 * hour;
+  offer["end"] = t0 + 4 * hour;
+  offer["expires_at"] = t0 + 2 * hour;
+  offer["availability_price_micro_per_mw_h"] = 3 * eur_per_mwh;
+  Json request = energy_request("r", t0 + 2 * hour, t0 + 4 * hour, 2 * mw, 7);
+  request["product"] = product;
+  request["max_availability_price_micro_per_mw_h"] = 3 * eur_per_mwh;
+  if (product == "capacity_limitation") {
+    offer.erase("activation_price_micro_per_mwh");
+    request.erase("max_activation_price_micro_per_mwh");
+    offer["baseline"] = Json{{"method", "none"}, {"version", 1}};
+  } else {
+    offer["baseline"] = Json{{"method", "meter_before_after"}, {"params", Json{{"isps_before", 1}}}, {"version", 1}};
+  }
+  REQUIRE(ledger.run("alice", "offer.create", offer) == "ok");
+  REQUIRE(ledger.run("dso", "request.create", request) == "ok");
+  REQUIRE(ledger.run("dso", "request.match", by_id("request_id", "r")) == "ok");
+  return ledger;
+}
+
+Json activation(std::int64_t isp_start, std::int64_t power_w) {
+  return Json{{"contract_id", "c0000000001"}, {"activations", Json::array({Json{{"isp_start", isp_start}, {"power_w", power_w}}})}};
+}
+
+}  // namespace
+
+TEST_CASE("a reservation without activation earns its availability fee at the deadline", "[settlement]") {
+  TestLedger ledger = reservation_contract();
+  CHECK(record(ledger, keys::contract("c0000000001"))["status"] == "reserved");
+  CHECK(account(ledger, "dso") == balances(60'000'000, 40'000'000));
+  ledger.advance(4 * hour + 2 * 86400);  // the deadline
+  REQUIRE(ledger.run_block({}).empty());
+  // Availability 2 ISPs × 6 EUR = 12 EUR to Alice; 40 - 12 = 28 EUR back to the DSO.
+  CHECK(record(ledger, "settlement/c0000000001")["net_micro"] == 12'000'000);
+  CHECK(account(ledger, "alice") == balances(12'000'000, 0));
+  CHECK(account(ledger, "dso") == balances(88'000'000, 0));
+}
+
+TEST_CASE("a reservation activated before the gate is paid for what it delivers", "[settlement]") {
+  TestLedger ledger = reservation_contract();
+  CHECK(ledger.run("alice", "contract.activate", activation(t0 + 2 * hour, mw)) == "auth.role_required");
+  CHECK(ledger.run("dso", "contract.activate", activation(t0 + 2 * hour, 2 * mw + 1)) == "activation.exceeds_reserved");
+  CHECK(ledger.run("dso", "contract.activate", activation(t0 + 2 * hour + 900, mw)) == "activation.bad_isp");
+  ledger.advance(hour + 2700 + 1);  // 01:45:01, past the 15-minute gate of the 02:00 ISP
+  CHECK(ledger.run("dso", "contract.activate", activation(t0 + 2 * hour, mw)) == "activation.after_gate");
+  REQUIRE(ledger.run("dso", "contract.activate", activation(t0 + 3 * hour, mw)) == "ok");  // 03:00 is still open
+  CHECK(record(ledger, keys::contract("c0000000001"))["activated_w"] == Json::array({0, mw}));
+  ledger.advance(4 * hour - (hour + 2700 + 1));  // 04:00
+  // Baseline from 02:00-03:00 (10 MW); 03:00-04:00 reads 8.6 MW: 1 MW ordered up, 1.4 MW delivered -> 1 MW paid.
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + 2 * hour, 10 * mw), reading("MP-001", t0 + 3 * hour, 8'600'000)}))) == "ok");
+  Json settlement = record(ledger, "settlement/c0000000001");
+  // ISP 02:00: not activated, availability 6 EUR. ISP 03:00: 6 EUR availability + 1 MW × 7 = 13 EUR.
+  CHECK(settlement["isps"][0]["NetSettlement"] == 6'000'000);
+  CHECK(settlement["isps"][0]["OrderedFlexPower"] == 0);
+  CHECK(settlement["isps"][1]["DeliveredFlexPower"] == mw);
+  CHECK(settlement["isps"][1]["NetSettlement"] == 13'000'000);
+  CHECK(account(ledger, "alice") == balances(19'000'000, 0));
+  CHECK(account(ledger, "dso") == balances(81'000'000, 0));
+}
+
+TEST_CASE("an activation not delivered loses that ISP's availability fee and pays the penalty", "[settlement]") {
+  TestLedger ledger = reservation_contract();
+  REQUIRE(ledger.run("dso", "contract.activate", activation(t0 + 2 * hour, 2 * mw)) == "ok");
+  ledger.advance(4 * hour);
+  // Baseline 01:00 = 10 MW; 02:00 reads 9.5 MW: 0.5 MW delivered, 1.5 MW short.
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 9'500'000)}))) == "ok");
+  Json isp = record(ledger, "settlement/c0000000001")["isps"][0];
+  // Price: 0.5 MW × 7 = 3.50 EUR, availability cut; penalty 1.5 MW × 11 = 16.50 EUR -> -13 EUR.
+  CHECK(isp["Price"] == 3'500'000);
+  CHECK(isp["Penalty"] == 16'500'000);
+  CHECK(isp["NetSettlement"] == -13'000'000);
+  // The 03:00 ISP was not activated: 6 EUR availability. Net -7 EUR: Alice has nothing, so it is a debt.
+  CHECK(record(ledger, "settlement/c0000000001")["net_micro"] == -7'000'000);
+  CHECK(account(ledger, "dso") == balances(100'000'000, 0));
+  CHECK(record(ledger, "debt/c0000000001")["amount_micro"] == 7'000'000);
+}
+
+TEST_CASE("a capacity limitation is checked against connection capacity minus the order", "[settlement]") {
+  TestLedger ledger = reservation_contract("capacity_limitation");
+  // Escrow: availability only, 2 ISPs × 2 MW × 3 EUR = 12 EUR.
+  CHECK(account(ledger, "dso") == balances(88'000'000, 12'000'000));
+  ledger.advance(4 * hour);
+  // Import cap: 12 MW connection - 2 MW = 10 MW. 02:00 reads 9.8 MW (kept), 03:00 reads 10.5 MW (0.5 MW over).
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + 2 * hour, 9'800'000), reading("MP-001", t0 + 3 * hour, 10'500'000)}))) == "ok");
+  Json settlement = record(ledger, "settlement/c0000000001");
+  CHECK(settlement["isps"][0]["NetSettlement"] == 6'000'000);
+  CHECK(settlement["isps"][0]["BaselinePower"].is_null());  // no baseline: the limit is checked directly
+  CHECK(settlement["isps"][1]["PowerDeficiency"] == 500'000);
+  CHECK(settlement["isps"][1]["DeliveredFlexPower"] == 1'500'000);
+  // Availability cut, penalty 0.5 MW × 11 = 5.50 EUR.
+  CHECK(settlement["isps"][1]["NetSettlement"] == -5'500'000);
+  CHECK(settlement["net_micro"] == 500'000);
+  CHECK(account(ledger, "alice") == balances(500'000, 0));
+  CHECK(account(ledger, "dso") == balances(99'500'000, 0));
+}
+
+TEST_CASE("an aggregator's portfolio is settled per asset and summed per ISP", "[settlement]") {
+  TestLedger ledger(settlement_genesis(3600), t0);
+  REQUIRE(ledger.run("operator", "participant.admit",
+                     Json{{"public_key", to_hex(public_key_for("agg"))}, {"name", "Aggregator"}, {"roles", {"aggregator"}}}) == "ok");
+  REQUIRE(ledger.run("operator", "token.mint", mint("dso", 100'000'000)) == "ok");
+  REQUIRE(ledger.run("dso", "zone.create", zone("feeder-7")) == "ok");
+  for (auto [id, point] : {std::pair{"p1", "MP-1"}, std::pair{"p2", "MP-2"}}) {
+    Json site = asset(id, "feeder-7", point, mw, 0);
+    site["connection_w"] = 12 * mw;
+    REQUIRE(ledger.run("agg", "asset.register", site) == "ok");
+    REQUIRE(ledger.run("dso", "asset.prequalify", prequalify(id)) == "ok");
+  }
+  Json offer = energy_offer("o", "p1", 1'500'000, 7, 1'000'000);
+  offer["asset_ids"] = Json::array({"p1", "p2"});
+  offer["start"] = t0 + 2 * hour;
+  offer["end"] = t0 + 3 * hour;
+  offer["expires_at"] = t0 + 2 * hour;
+  offer["baseline"] = Json{{"method", "meter_before_after"}, {"params", Json{{"isps_before", 1}}}, {"version", 1}};
+  REQUIRE(ledger.run("agg", "offer.create", offer) == "ok");
+  REQUIRE(ledger.run("dso", "request.create", energy_request("r", t0 + 2 * hour, t0 + 3 * hour, 1'500'000, 7)) == "ok");
+  REQUIRE(ledger.run("dso", "request.match", by_id("request_id", "r")) == "ok");
+  // 1.5 MW over the assets in order: p1 takes its 1 MW, p2 the other 0.5 MW. Escrow 10.50 EUR.
+  CHECK(record(ledger, keys::contract("c0000000001"))["allocation"] ==
+        Json{{"p1", Json::array({mw})}, {"p2", Json::array({500'000})}});
+  ledger.advance(3 * hour);
+  // p1: baseline 5 MW, reads 4 MW: delivers its 1 MW. p2: baseline 3 MW, reads 3 MW: delivers nothing.
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-1", t0 + hour, 5 * mw), reading("MP-1", t0 + 2 * hour, 4 * mw)}))) == "ok");
+  CHECK_FALSE(ledger.state.get("settlement/c0000000001"));  // p2 is not read yet
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-2", t0 + hour, 3 * mw), reading("MP-2", t0 + 2 * hour, 3 * mw)}))) == "ok");
+  Json isp = record(ledger, "settlement/c0000000001")["isps"][0];
+  CHECK(isp["assets"]["p1"] == Json{{"ActualPower", 4 * mw}, {"BaselinePower", 5 * mw}, {"DeliveredFlexPower", mw},
+                                    {"OrderedFlexPower", mw}, {"PowerDeficiency", 0}});
+  CHECK(isp["assets"]["p2"] == Json{{"ActualPower", 3 * mw}, {"BaselinePower", 3 * mw}, {"DeliveredFlexPower", 0},
+                                    {"OrderedFlexPower", 500'000}, {"PowerDeficiency", 500'000}});
+  CHECK(isp["BaselinePower"] == 8 * mw);
+  CHECK(isp["ActualPower"] == 7 * mw);
+  // 1 MW × 7 = 7 EUR, less 0.5 MW × 11 = 5.50 EUR: 1.50 EUR to the aggregator, 9 EUR back.
+  CHECK(isp["NetSettlement"] == 1'500'000);
+  CHECK(account(ledger, "agg") == balances(1'500'000, 0));
+  CHECK(account(ledger, "dso") == balances(98'500'000, 0));
+}
