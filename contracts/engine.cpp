@@ -29,7 +29,7 @@ constexpr std::initializer_list<Role> seller_roles = {Role::Prosumer, Role::Aggr
 constexpr std::initializer_list<Role> buyer_roles = {Role::Dso, Role::Tso, Role::Retailer};
 
 // The transaction types and who may submit them (docs/ROLES.md keeps the same table).
-const std::array<TransactionType, 26> transaction_types{{
+const std::array<TransactionType, 27> transaction_types{{
     {"account.set_credit_line", {Role::Operator}, set_credit_line},
     {"asset.consent", seller_roles, record_consent},
     {"asset.prequalify", {Role::Dso}, prequalify_asset},
@@ -40,6 +40,7 @@ const std::array<TransactionType, 26> transaction_types{{
     {"escrow.post", market_roles, post_hold},
     {"escrow.void", market_roles, void_hold},
     {"meter.submit", {Role::Metering}, submit_readings},
+    {"nomination.submit", seller_roles, submit_nomination},
     {"offer.create", seller_roles, create_offer},
     {"offer.revoke", seller_roles, revoke_offer},
     {"participant.admit", {Role::Operator}, admit_participant},

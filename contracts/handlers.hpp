@@ -58,5 +58,6 @@ Status purchase_offers(HandlerContext& context);
 Status match_request(HandlerContext& context);
 Status submit_readings(HandlerContext& context);
 Status activate_contract(HandlerContext& context);
+Status submit_nomination(HandlerContext& context);
 
 }  // namespace flex

@@ -144,7 +144,14 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
         event_days.insert(utc_day(t));
       }
     }
-    BaselineInput input{isp, needed, &actual, &event_days, nullptr};
+    std::map<std::int64_t, std::int64_t> nominated;
+    if (contract["baseline"]["method"] == "nomination") {
+      for (std::int64_t t : needed) {
+        auto value = read_json(state, nomination_key(asset["asset_id"].get<std::string>(), t));
+        if (value) nominated[t] = value->get<std::int64_t>();
+      }
+    }
+    BaselineInput input{isp, needed, &actual, &event_days, &nominated};
     auto computed = compute_baseline(contract["baseline"], input);
     if (computed) {
       baseline = *computed;

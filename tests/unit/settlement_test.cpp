@@ -327,3 +327,46 @@ TEST_CASE("an aggregator's portfolio is settled per asset and summed per ISP", "
   CHECK(account(ledger, "agg") == balances(1'500'000, 0));
   CHECK(account(ledger, "dso") == balances(98'500'000, 0));
 }
+
+TEST_CASE("a nominated baseline settles a down contract; nominations close at the gate", "[settlement]") {
+  TestLedger ledger = market_with_site();
+  Json heat = asset("alice-heat", "feeder-7", "MP-002", 0, 2 * mw);
+  heat["connection_w"] = 12 * mw;
+  REQUIRE(ledger.run("alice", "asset.register", heat) == "ok");
+  REQUIRE(ledger.run("dso", "asset.prequalify", prequalify("alice-heat")) == "ok");
+  Json offer = energy_offer("h", "alice-heat", 2 * mw, 7, 1'000'000);
+  offer["direction"] = "down";
+  offer["start"] = t0 + 2 * hour;
+  offer["end"] = t0 + 3 * hour;
+  offer["expires_at"] = t0 + 2 * hour;
+  offer["baseline"] = Json{{"method", "nomination"}, {"version", 1}};
+  REQUIRE(ledger.run("alice", "offer.create", offer) == "ok");
+  Json request = energy_request("r", t0 + 2 * hour, t0 + 3 * hour, 2 * mw, 7);
+  request["direction"] = "down";
+  REQUIRE(ledger.run("dso", "request.create", request) == "ok");
+  REQUIRE(ledger.run("dso", "request.match", by_id("request_id", "r")) == "ok");
+
+  auto nominate = [](std::int64_t t, std::int64_t w) {
+    return Json{{"asset_id", "alice-heat"}, {"points", Json::array({Json::array({t, w})})}};
+  };
+  CHECK(ledger.run("bob", "nomination.submit", nominate(t0 + 2 * hour, 3 * mw)) == "asset.no_consent");
+  CHECK(ledger.run("alice", "nomination.submit", nominate(t0 + 2 * hour + 60, 3 * mw)) == "nomination.off_grid");
+  CHECK(ledger.run("alice", "nomination.submit",
+                   Json{{"asset_id", "alice-heat"},
+                        {"points", Json::array({Json::array({t0 + 3 * hour, 1}), Json::array({t0 + 2 * hour, 1})})}}) ==
+        "nomination.unordered");
+  REQUIRE(ledger.run("alice", "nomination.submit", nominate(t0 + 2 * hour, 3 * mw)) == "ok");
+  ledger.advance(hour + 2700 + 1);  // 01:45:01: the 02:00 ISP's gate has closed
+  CHECK(ledger.run("alice", "nomination.submit", nominate(t0 + 2 * hour, 5 * mw)) == "nomination.after_gate");
+  ledger.advance(3 * hour - (hour + 2700 + 1));  // 03:00
+  REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-002", t0 + 2 * hour, 4'500'000)}))) == "ok");
+  // Down: B = 3 MW nominated, Q = 2 MW, A = 4.5 MW: delivered = clamp(A - B, 0, Q) = 1.5 MW,
+  // deficiency = max(0, (B + Q) - A) = 0.5 MW; 1.5 × 7 - 0.5 × 11 = 10.50 - 5.50 = 5 EUR.
+  Json isp = record(ledger, "settlement/c0000000001")["isps"][0];
+  CHECK(isp["BaselinePower"] == 3 * mw);
+  CHECK(isp["DeliveredFlexPower"] == 1'500'000);
+  CHECK(isp["PowerDeficiency"] == 500'000);
+  CHECK(isp["NetSettlement"] == 5'000'000);
+  CHECK(account(ledger, "alice") == balances(5'000'000, 0));
+  CHECK(account(ledger, "dso") == balances(95'000'000, 0));
+}
