@@ -197,6 +197,111 @@ std::optional<Json> account_view(const State& state, const std::string& particip
   return account;
 }
 
+namespace {
+
+__extension__ using Wide = __int128;
+
+// Energy of a per-ISP power profile: Σ W × isp seconds, in W·s (divided to Wh at the end).
+Wide watt_seconds(const Json& power_w, std::int64_t isp_seconds) {
+  Wide total = 0;
+  for (const auto& w : power_w) total += static_cast<Wide>(w.get<std::int64_t>()) * isp_seconds;
+  return total;
+}
+
+struct KpiCell {
+  std::int64_t requests = 0, offers = 0, contracts = 0, settled = 0;
+  Wide requested_ws = 0, offered_ws = 0, contracted_ws = 0, ordered_ws = 0, delivered_ws = 0;
+  Wide activation_price_ws = 0, availability_price_ws = 0;  // Σ price × W·s, for the weighted means
+  Wide activation_ws = 0, availability_ws = 0;
+  Wide penalties_micro = 0, net_micro = 0, escrow_outstanding_micro = 0;
+};
+
+std::int64_t narrow(Wide value) { return static_cast<std::int64_t>(value); }
+
+Json kpi_json(const std::string& zone_id, std::int64_t start, const KpiCell& cell) {
+  auto weighted = [](Wide sum, Wide weight) { return weight == 0 ? Json() : Json(narrow(sum / weight)); };
+  return Json{{"activation_price_micro_per_mwh", weighted(cell.activation_price_ws, cell.activation_ws)},
+              {"availability_price_micro_per_mw_h", weighted(cell.availability_price_ws, cell.availability_ws)},
+              {"contracted_wh", narrow(cell.contracted_ws / 3600)},
+              {"contracts", cell.contracts},
+              {"delivered_wh", narrow(cell.delivered_ws / 3600)},
+              {"delivery_ratio_ppm", cell.ordered_ws == 0 ? Json() : Json(narrow(cell.delivered_ws * 1'000'000 / cell.ordered_ws))},
+              {"escrow_outstanding_micro", narrow(cell.escrow_outstanding_micro)},
+              {"net_settled_micro", narrow(cell.net_micro)},
+              {"offered_wh", narrow(cell.offered_ws / 3600)},
+              {"offers", cell.offers},
+              {"ordered_wh", narrow(cell.ordered_ws / 3600)},
+              {"penalties_micro", narrow(cell.penalties_micro)},
+              {"requested_wh", narrow(cell.requested_ws / 3600)},
+              {"requests", cell.requests},
+              {"settled_contracts", cell.settled},
+              {"start", start},
+              {"zone_id", zone_id}};
+}
+
+}  // namespace
+
+Json market_kpis(const State& state, const KpiQuery& query) {
+  const std::int64_t bucket = std::max<std::int64_t>(query.bucket_seconds, 60);
+  std::map<std::pair<std::string, std::int64_t>, KpiCell> cells;
+  // The cell of a record, or nullptr when it is outside the query.
+  auto cell_of = [&](const Json& record) -> KpiCell* {
+    std::int64_t start = record["start"].get<std::int64_t>();
+    if (!equals(query.zone_id, record["zone_id"]) || start < query.from || start >= query.to) return nullptr;
+    std::int64_t bucket_start = start - ((start % bucket) + bucket) % bucket;
+    return &cells[{record["zone_id"].get<std::string>(), bucket_start}];
+  };
+  const auto& entries = state.entries();
+  for (auto it = entries.lower_bound("request/"); it != entries.end() && it->first.starts_with("request/"); ++it) {
+    Json request = Json::parse(it->second);
+    if (KpiCell* cell = cell_of(request)) {
+      ++cell->requests;
+      cell->requested_ws += watt_seconds(request["power_w"], request["isp_seconds"].get<std::int64_t>());
+      cell->escrow_outstanding_micro += request["budget_micro"].get<std::int64_t>();
+    }
+  }
+  for (auto it = entries.lower_bound("offer/"); it != entries.end() && it->first.starts_with("offer/"); ++it) {
+    Json offer = Json::parse(it->second);
+    if (KpiCell* cell = cell_of(offer)) {
+      ++cell->offers;
+      cell->offered_ws += watt_seconds(offer["power_w"], offer["isp_seconds"].get<std::int64_t>());
+    }
+  }
+  for (auto it = entries.lower_bound("contract/"); it != entries.end() && it->first.starts_with("contract/"); ++it) {
+    Json contract = Json::parse(it->second);
+    KpiCell* cell = cell_of(contract);
+    if (!cell) continue;
+    const std::int64_t isp = contract["isp_seconds"].get<std::int64_t>();
+    Wide energy = watt_seconds(contract["power_w"], isp);
+    ++cell->contracts;
+    cell->contracted_ws += energy;
+    Prices prices = offer_prices(contract);
+    if (contract["prices"].contains("activation_price_micro_per_mwh")) {
+      cell->activation_price_ws += energy * prices.activation_micro_per_mwh;
+      cell->activation_ws += energy;
+    }
+    if (contract["prices"].contains("availability_price_micro_per_mw_h")) {
+      cell->availability_price_ws += energy * prices.availability_micro_per_mw_h;
+      cell->availability_ws += energy;
+    }
+    auto settlement = read(state, "settlement/" + contract["contract_id"].get<std::string>());
+    if (!settlement) {
+      cell->escrow_outstanding_micro += contract["escrow_micro"].get<std::int64_t>();
+      continue;
+    }
+    ++cell->settled;
+    for (const auto& line : (*settlement)["isps"]) {
+      cell->ordered_ws += static_cast<Wide>(line["OrderedFlexPower"].get<std::int64_t>()) * isp;
+      cell->delivered_ws += static_cast<Wide>(line["DeliveredFlexPower"].get<std::int64_t>()) * isp;
+      cell->penalties_micro += line["Penalty"].get<std::int64_t>();
+    }
+    cell->net_micro += (*settlement)["net_micro"].get<std::int64_t>();
+  }
+  Json buckets = Json::array();
+  for (const auto& [key, cell] : cells) buckets.push_back(kpi_json(key.first, key.second, cell));
+  return Json{{"buckets", buckets}};
+}
+
 std::optional<Json> asset_commitments(const State& state, const std::string& asset_id) {
   auto asset = read(state, keys::asset(asset_id));
   if (!asset) return std::nullopt;

@@ -86,4 +86,17 @@ std::optional<Json> account_view(const State& state, const std::string& particip
 // {"asset_id":S,"commitments":[{"committed_w":N,"direction":D,"isp_start":T,"max_w":N},...]}.
 std::optional<Json> asset_commitments(const State& state, const std::string& asset_id);
 
+// Market KPIs for regulators and auditors, per zone and time bucket (by the start of each
+// order or contract, UTC): requests, offers and contracts (count and energy in Wh), the
+// volume-weighted activation and availability prices of contracts, and for settled
+// contracts ordered and delivered energy, the delivery ratio (ppm), penalties and net
+// value; plus escrow still outstanding (open request budgets and unsettled contracts).
+struct KpiQuery {
+  std::optional<std::string> zone_id;
+  std::int64_t from = 0, to = 0;           // [from, to), UTC seconds
+  std::int64_t bucket_seconds = 86'400;    // at least one ISP; a day by default
+};
+// {"buckets":[{"start":T,"zone_id":S,...},...]} in (zone, start) order; empty buckets left out.
+Json market_kpis(const State& state, const KpiQuery& query);
+
 }  // namespace flex

@@ -3,6 +3,7 @@
 // a 1-hour ISP, baseline 10 MW, 2 MW ordered up at 7 EUR/MWh, penalty 11 EUR/MWh.
 #include <catch2/catch.hpp>
 
+#include "contracts/queries.hpp"
 #include "market_fixture.hpp"
 
 using namespace flex;
@@ -369,4 +370,40 @@ TEST_CASE("a nominated baseline settles a down contract; nominations close at th
   CHECK(isp["NetSettlement"] == 5'000'000);
   CHECK(account(ledger, "alice") == balances(5'000'000, 0));
   CHECK(account(ledger, "dso") == balances(95'000'000, 0));
+}
+
+TEST_CASE("KPIs per zone and day: volumes, weighted price, delivery ratio, penalties, escrow outstanding", "[settlement][queries]") {
+  TestLedger ledger = usef_contract();
+  KpiQuery query;
+  query.from = t0;
+  query.to = t0 + 86400;
+  // Before settlement: the 14 EUR escrow is outstanding, nothing is delivered yet.
+  Json before = market_kpis(ledger.state, query)["buckets"];
+  REQUIRE(before.size() == 1);
+  CHECK(before[0]["escrow_outstanding_micro"] == 14'000'000);
+  CHECK(before[0]["delivery_ratio_ppm"].is_null());
+  ledger.advance(3 * hour);
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 9 * mw)}))) == "ok");
+  // A = 9 MW: 1 of 2 MWh delivered (500,000 ppm), 11 EUR penalty, net -4 EUR.
+  CHECK(market_kpis(ledger.state, query)["buckets"] ==
+        Json::array({Json{{"activation_price_micro_per_mwh", 7 * eur_per_mwh},
+                          {"availability_price_micro_per_mw_h", nullptr},
+                          {"contracted_wh", 2 * mw},
+                          {"contracts", 1},
+                          {"delivered_wh", mw},
+                          {"delivery_ratio_ppm", 500'000},
+                          {"escrow_outstanding_micro", 0},
+                          {"net_settled_micro", -4'000'000},
+                          {"offered_wh", 2 * mw},
+                          {"offers", 1},
+                          {"ordered_wh", 2 * mw},
+                          {"penalties_micro", 11'000'000},
+                          {"requested_wh", 2 * mw},
+                          {"requests", 1},
+                          {"settled_contracts", 1},
+                          {"start", t0},
+                          {"zone_id", "feeder-7"}}}));
+  query.zone_id = "feeder-8";
+  CHECK(market_kpis(ledger.state, query)["buckets"].empty());
 }
