@@ -91,8 +91,8 @@ constexpr IntegerParam integer_params[] = {
     {"fee_basis_points", 0, 0, 10000},                           // of the settled value, paid by the seller
     {"penalty_micro_per_mwh", 0, 0, 1'000'000'000'000'000},      // per MWh of deficiency; 0 disables penalties
     {"reading_margin_ppm", 100'000, 0, 10'000'000},              // readings may exceed connection × ISP by this
-    {"settlement_deadline_seconds", 2 * day_seconds, 0, 90 * day_seconds},  // after a contract's end
-    {"tolerance_ppm", 0, 0, 1'000'000},                          // deficiencies up to this share of the order count as delivered
+    {"settlement_deadline_seconds", 2 * day_seconds, 3600, 90 * day_seconds},  // after a contract's end: time for readings
+    {"tolerance_ppm", 0, 0, 200'000},                          // deficiencies up to this share of the order count as delivered
 };
 
 }  // namespace

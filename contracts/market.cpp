@@ -103,6 +103,27 @@ std::optional<std::int64_t> add_amounts(std::int64_t a, std::int64_t b) {
   return a + b;
 }
 
+void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day) {
+  days += 719468;
+  std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  auto day_of_era = static_cast<unsigned>(days - era * 146097);
+  unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  unsigned month_index = (5 * day_of_year + 2) / 153;
+  day = day_of_year - (153 * month_index + 2) / 5 + 1;
+  month = month_index < 10 ? month_index + 3 : month_index - 9;
+  year = static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2);
+}
+
+std::string utc_date(std::int64_t days) {
+  std::int64_t year = 0;
+  unsigned month = 0, day = 0;
+  civil_from_days(days, year, month, day);
+  char text[32];
+  std::snprintf(text, sizeof text, "%04lld-%02u-%02u", static_cast<long long>(year), month, day);
+  return text;
+}
+
 std::string padded_time(std::int64_t seconds) {
   char padded[17];
   std::snprintf(padded, sizeof padded, "%016lld", static_cast<long long>(seconds));

@@ -57,6 +57,11 @@ std::optional<std::int64_t> line_amount_micro(std::int64_t power_w, std::int64_t
 // a + b, or nullopt beyond 2^53-1 (amounts are non-negative).
 std::optional<std::int64_t> add_amounts(std::int64_t a, std::int64_t b);
 
+// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).
+void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day);
+// A UTC day number as YYYY-MM-DD.
+std::string utc_date(std::int64_t days);
+
 // UTC seconds as 16 zero-padded digits, so state keys sort by time.
 std::string padded_time(std::int64_t seconds);
 

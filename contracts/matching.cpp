@@ -197,9 +197,11 @@ Status record_contract(HandlerContext& context, Json& request, Json& offer, cons
   }
   request["budget_micro"] = request["budget_micro"].get<std::int64_t>() - from_budget;
   const std::string direction = offer["direction"].get<std::string>();
-  Json allocation = Json::object();
+  Json allocation = Json::object(), asset_terms = Json::object();
   for (const auto& [asset_id, shares] : fill.allocation) {
     allocation[asset_id] = to_json(shares);
+    Json asset = *read_asset(state, asset_id);
+    asset_terms[asset_id] = Json{{"connection_w", asset["connection_w"]}, {"metering_point_id", asset["metering_point_id"]}};
     for (std::size_t i = 0; i < shares.size(); ++i) {
       if (shares[i] == 0) continue;
       std::int64_t t = fill.period.isp_start(static_cast<std::int64_t>(i));
@@ -208,6 +210,7 @@ Status record_contract(HandlerContext& context, Json& request, Json& offer, cons
   }
   std::string contract_id = next_contract_id(state);
   Json contract{{"allocation", allocation},
+                {"asset_terms", asset_terms},
                 {"baseline", offer["baseline"]},
                 {"buyer", request["buyer"]},
                 {"contract_id", contract_id},

@@ -234,13 +234,16 @@ Json move_money(StateOverlay& state, const Json& contract, std::int64_t net) {
 }
 
 // Settles one contract; false (and nothing written) when it must wait for data.
-bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at_deadline) {
+bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at_deadline, const char* trigger) {
   const std::string contract_id = contract["contract_id"].get<std::string>();
   const std::int64_t isp = contract["isp_seconds"].get<std::int64_t>();
   const auto ordered = ordered_per_asset(contract);
   std::map<std::string, std::vector<AssetIsp>> assets;
   for (const auto& [asset_id, asset_ordered] : ordered) {
-    auto delivery = asset_delivery(state, contract, *read_asset(state, asset_id), asset_ordered, at_deadline);
+    // The asset's metering point and connection as they were when the contract was made.
+    Json terms = contract["asset_terms"][asset_id];
+    terms["asset_id"] = asset_id;
+    auto delivery = asset_delivery(state, contract, terms, asset_ordered, at_deadline);
     if (!delivery) return false;
     assets[asset_id] = std::move(*delivery);
   }
@@ -271,7 +274,9 @@ bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at
                                  {"DeliveredFlexPower", cell.delivered_w}, {"OrderedFlexPower", cell.ordered_w},
                                  {"PowerDeficiency", cell.deficiency_w}};
     }
-    if (deficiency > 0 && deficiency * market_limits::ppm <= q * tolerance_ppm) {  // within the tolerance band
+    // Within the tolerance band (never for missing readings), in 128 bits: sums of assets can pass 2^63 / 10^6.
+    if (deficiency > 0 && have_a &&
+        static_cast<WideSigned>(deficiency) * market_limits::ppm <= static_cast<WideSigned>(q) * tolerance_ppm) {
       deficiency = 0;
       delivered = q;
     }
@@ -304,7 +309,7 @@ bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at
                   {"settled_at", block_time},
                   {"status", "provisional"},
                   {"totals", Json{{"DeliveredFlexPower", delivered_total}, {"OrderedFlexPower", ordered_total}}},
-                  {"trigger", at_deadline ? "deadline" : "readings_complete"},
+                  {"trigger", trigger},
                   {"version", 1}});
   for (const auto& [asset_id, shares] : contract["allocation"].items()) state.erase(asset_contract_key(asset_id, contract_id));
   state.erase(due_key(contract));
@@ -328,7 +333,7 @@ void settle_completed_contracts(StateOverlay& state, const std::string& asset_id
   for (auto key = state.first_key_from(prefix); key && key->starts_with(prefix); key = state.first_key_from(*key + '\0')) {
     Json contract = *read_json(state, keys::contract(key->substr(prefix.size())));
     if (contract["end"].get<std::int64_t>() > block_time) continue;  // ISPs still to come
-    (void)settle(state, contract, block_time, false);
+    (void)settle(state, contract, block_time, false, "readings_complete");
   }
 }
 
@@ -337,7 +342,7 @@ void settle_due_contracts(StateOverlay& state, std::int64_t block_time) {
   for (auto key = state.first_key_from(due_prefix); key && key->starts_with(due_prefix);) {
     if (std::stoll(key->substr(due_prefix.size(), 16)) > block_time) return;
     Json contract = *read_json(state, keys::contract(key->substr(due_prefix.size() + 17)));
-    if (!settle(state, contract, block_time, !wait)) {
+    if (!settle(state, contract, block_time, !wait, "deadline")) {
       state.erase(*key);  // the market waits: readings will settle it when complete
     }
     key = state.first_key_from(due_prefix);

@@ -1,6 +1,6 @@
 // Keys of the ledger state (PROTOCOL.md "State"). Values are canonical JSON.
 //   chain                 {"chain_id":S,"genesis_time":T}
-//   params                market parameters (integers and strings only)
+//   params                market parameters (integers, strings and booleans)
 //   validators            [{"name":S,"power":N,"public_key":HEX64}, ...]
 //   participant/<key>     {"name":S,"roles":[S...],"status":"active"|"suspended"}
 //   nonce/<key>           last accepted nonce of the signer

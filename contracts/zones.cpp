@@ -13,6 +13,7 @@
 #include <array>
 
 #include "contracts/handlers.hpp"
+#include "contracts/market.hpp"
 #include "contracts/state_keys.hpp"
 
 namespace flex {
@@ -139,19 +140,6 @@ Result<Json> owned_zone(const StateOverlay& state, const std::string& zone_id, c
   if (!zone) return reject("zone.unknown", "no zone '" + zone_id + "'");
   if ((*zone)["dso"] != to_hex(signer)) return reject("zone.not_owner", "zone '" + zone_id + "' belongs to another DSO");
   return *zone;
-}
-
-// Days since 1970-01-01 to a civil date (the civil_from_days algorithm of H. Hinnant, proleptic Gregorian).
-void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day) {
-  days += 719468;
-  std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  auto day_of_era = static_cast<unsigned>(days - era * 146097);
-  unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  unsigned month_index = (5 * day_of_year + 2) / 153;
-  day = day_of_year - (153 * month_index + 2) / 5 + 1;
-  month = month_index < 10 ? month_index + 3 : month_index - 9;
-  year = static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2);
 }
 
 bool on_grid(std::int64_t start, const std::string& resolution, std::int64_t isp_seconds) {
