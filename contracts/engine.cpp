@@ -4,6 +4,7 @@
 #include <array>
 #include <initializer_list>
 
+#include "contracts/digest.hpp"
 #include "contracts/escrow.hpp"
 #include "contracts/handlers.hpp"
 #include "contracts/orders.hpp"
@@ -137,7 +138,9 @@ Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context
 
 BlockBuilder::BlockBuilder(const State& base, const ExecutionContext& context)
     : base_(base), context_(context), state_(base), chain_id_(chain_id_of(state_)) {
-  // Begin-block: holds and orders whose time has come expire before any transaction runs.
+  // Begin-block: the digest of a finished day, then holds, orders and settlements whose
+  // time has come, before any transaction runs.
+  close_digest_day(state_, context);
   expire_holds(state_, context.time);
   expire_orders(state_, context.time);
   settle_due_contracts(state_, context.time);
@@ -147,10 +150,13 @@ BlockBuilder::BlockBuilder(const State& base, const ExecutionContext& context)
 Status BlockBuilder::add(const Transaction& transaction) {
   if (auto envelope = check_envelope(state_, transaction, chain_id_); !envelope) return envelope;
   receipts_.push_back(execute_transaction(state_, context_, transaction));
+  transaction_ids_.push_back(transaction.id);
   return ok_status();
 }
 
 BlockExecution BlockBuilder::finish() {
+  add_digest_transactions(state_, context_, transaction_ids_);
+  state_.commit_transaction();
   BlockExecution execution;
   execution.writes = state_.take_block_writes();
   execution.receipts = std::move(receipts_);

@@ -19,7 +19,8 @@ namespace flex {
 
 struct ExecutionContext {
   std::int64_t height = 0;
-  std::int64_t time = 0;  // block time, UTC seconds
+  std::int64_t time = 0;          // block time, UTC seconds
+  Hash32 previous_app_hash{};     // the app hash after the block before (for the daily digest)
 };
 
 // Codes: tx.wrong_chain, tx.unknown_type, tx.unknown_signer, tx.stale_nonce.
@@ -53,6 +54,7 @@ class BlockBuilder {
   StateOverlay state_;
   std::string chain_id_;  // read once per block; genesis fixes it
   std::vector<Receipt> receipts_;
+  std::vector<Hash32> transaction_ids_;  // for the daily digest
 };
 
 // Executes a block's transactions in order. A block holding an inadmissible transaction

@@ -16,6 +16,7 @@
 
 #include "contracts/accounts.hpp"
 #include "contracts/assets.hpp"
+#include "contracts/digest.hpp"
 #include "contracts/orders.hpp"
 #include "contracts/settlement.hpp"
 #include "contracts/state_keys.hpp"
@@ -234,6 +235,7 @@ Status record_contract(HandlerContext& context, Json& request, Json& offer, cons
                 {"zone_id", offer["zone_id"]}};
   write_json(state, keys::contract(contract_id), contract);
   schedule_settlement(state, contract);
+  count_digest_contract(state);
   if (subtract_fill(offer, fill) || !sellable(offer)) {
     close_offer(state, offer, "filled");  // nothing left, or only remainders below the minimum
   } else {

@@ -35,6 +35,7 @@
 #include "contracts/accounts.hpp"
 #include "contracts/assets.hpp"
 #include "contracts/baselines.hpp"
+#include "contracts/digest.hpp"
 #include "contracts/market.hpp"
 #include "contracts/readings.hpp"
 #include "contracts/state_keys.hpp"
@@ -300,6 +301,7 @@ bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at
                         {"isp_start", contract["start"].get<std::int64_t>() + static_cast<std::int64_t>(i) * isp}});
   }
   Json money = move_money(state, contract, saturate(net_total));
+  count_digest_settlement(state, saturate(static_cast<WideSigned>(delivered_total) * isp / 3600), saturate(net_total));
   write_json(state, "settlement/" + contract_id,
              Json{{"contract_id", contract_id},
                   {"final_at", block_time + market_param(state, "dispute_window_seconds").get<std::int64_t>()},

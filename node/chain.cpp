@@ -79,7 +79,7 @@ Proposal Chain::propose(std::int64_t now_seconds, const PublicKey& proposer) {
   header.proposer = proposer;
   header.validator_set_hash = validator_set_hash(validators_from_state(state_));
 
-  BlockBuilder builder(state_, ExecutionContext{header.height, header.time});
+  BlockBuilder builder(state_, ExecutionContext{header.height, header.time, app_hash_});
   std::vector<Hash32> dropped;
   for (auto& transaction : mempool_.reap(options_.max_block_transactions, options_.max_block_bytes)) {
     if (builder.add(transaction)) {

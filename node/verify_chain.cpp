@@ -17,6 +17,7 @@ struct ChainCursor {
   Hash32 previous_hash{};
   std::int64_t previous_time = 0;
   std::string chain_id;
+  Hash32 previous_app_hash{};  // after the block before; the genesis state's at first
 };
 
 // Empty when block `height` checks out; else the reason. Advances the cursor on success.
@@ -58,7 +59,8 @@ std::string verify_block(Store& store, std::int64_t height, ChainCursor& cursor)
   if (header->tx_root != transactions_root(transactions)) return "tx_root does not match the transactions";
   if (auto bad = first_bad_signature(transactions)) return "transaction " + std::to_string(*bad) + ": bad signature";
 
-  auto execution = execute_block(cursor.state, ExecutionContext{header->height, header->time}, transactions);
+  auto execution = execute_block(cursor.state, ExecutionContext{header->height, header->time, cursor.previous_app_hash},
+                                 transactions);
   if (!execution) return execution.rejection().message;
   // Receipt codes are consensus; their messages are informational (PROTOCOL.md §9).
   for (std::size_t i = 0; i < transactions.size(); ++i) {
@@ -78,6 +80,7 @@ std::string verify_block(Store& store, std::int64_t height, ChainCursor& cursor)
   cursor.state.apply(execution->writes);
   cursor.previous_hash = hash;
   cursor.previous_time = header->time;
+  cursor.previous_app_hash = header->app_hash;
   return {};
 }
 
@@ -107,7 +110,8 @@ VerifyReport verify_chain(const std::string& store_path,
       return report;
     }
     ChainCursor cursor{State(genesis_state(*genesis)), sha256(*genesis_text), genesis->genesis_time,
-                       genesis->chain_id};
+                       genesis->chain_id, Hash32{}};
+    cursor.previous_app_hash = cursor.state.app_hash();
     for (height = 1; height <= report.chain_height; ++height) {
       std::string reason = verify_block(*store, height, cursor);
       if (!reason.empty()) {

@@ -3,7 +3,10 @@
 // a 1-hour ISP, baseline 10 MW, 2 MW ordered up at 7 EUR/MWh, penalty 11 EUR/MWh.
 #include <catch2/catch.hpp>
 
+#include "contracts/digest.hpp"
 #include "contracts/queries.hpp"
+#include "ledger/hash.hpp"
+#include "ledger/merkle.hpp"
 #include "market_fixture.hpp"
 
 using namespace flex;
@@ -406,4 +409,50 @@ TEST_CASE("KPIs per zone and day: volumes, weighted price, delivery ratio, penal
                           {"zone_id", "feeder-7"}}}));
   query.zone_id = "feeder-8";
   CHECK(market_kpis(ledger.state, query)["buckets"].empty());
+}
+
+TEST_CASE("the frontier gives the RFC 6962 root for every count", "[digest]") {
+  std::vector<Hash32> leaves, frontier;
+  for (std::uint64_t count = 0; count <= 300; ++count) {
+    INFO("leaves: " << count);
+    CHECK(frontier_root(frontier) == merkle_root_of_leaf_hashes(leaves));
+    Hash32 leaf = merkle_leaf_hash(sha256(std::to_string(count)));
+    frontier_add(frontier, count, leaf);
+    leaves.push_back(leaf);
+  }
+  // The frontier holds one subtree per set bit of the count: 300 = 256 + 32 + 8 + 4.
+  CHECK(frontier.size() == 5);  // 301 leaves: 256 + 32 + 8 + 4 + 1
+}
+
+TEST_CASE("the first block of a day records the digest of the day before", "[digest]") {
+  TestLedger ledger = usef_contract();
+  ledger.advance(3 * hour);
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+  const Hash32 app_hash_at_day_end = ledger.state.app_hash();
+  const std::vector<Hash32> day_one = ledger.executed_ids;
+  ledger.advance(86400 - 3 * hour - 1);  // 23:59:59: still 1 January
+  REQUIRE(ledger.run_block({}).empty());
+  CHECK_FALSE(ledger.state.get("digest/2026-01-01"));
+  const Hash32 app_hash_at_last_block = ledger.state.app_hash();
+  ledger.advance(1);  // 2 January, 00:00:00
+  REQUIRE(ledger.run_block({}).empty());
+  std::vector<Hash32> leaf_hashes;
+  for (const auto& id : day_one) leaf_hashes.push_back(merkle_leaf_hash(id));
+  // 8 transactions set the market up and 1 read the meter (blocks 1-9, then the empty block 10);
+  // the contract delivered 2 MWh for 14 EUR.
+  CHECK(record(ledger, "digest/2026-01-01") ==
+        Json{{"app_hash", to_hex(app_hash_at_last_block)},
+             {"contracts", 1},
+             {"date", "2026-01-01"},
+             {"first_height", 1},
+             {"last_height", static_cast<std::int64_t>(day_one.size()) + 1},
+             {"settled_contracts", 1},
+             {"settled_energy_wh", 2 * mw},
+             {"settled_value_micro", 14'000'000},
+             {"transactions", static_cast<std::int64_t>(day_one.size())},
+             {"tx_root", to_hex(merkle_root_of_leaf_hashes(leaf_hashes))}});
+  CHECK(day_one.size() == 9);
+  CHECK(app_hash_at_day_end == app_hash_at_last_block);  // an empty block changes no state
+  CHECK(record(ledger, "digest_day")["day"] == (t0 + 86400) / 86400);
 }

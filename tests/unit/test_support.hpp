@@ -58,21 +58,25 @@ class TestLedger {
 
   // Runs one block and applies it; returns the receipt codes.
   std::vector<std::string> run_block(const std::vector<Transaction>& transactions) {
-    auto execution = execute_block(state, ExecutionContext{++height_, block_time_}, transactions);
+    auto execution = execute_block(state, ExecutionContext{++height_, block_time_, previous_app_hash_}, transactions);
     REQUIRE(execution);
     state.apply(execution->writes);
+    previous_app_hash_ = execution->app_hash;
+    for (const auto& transaction : transactions) executed_ids.push_back(transaction.id);
     std::vector<std::string> codes;
     for (const auto& receipt : execution->receipts) codes.push_back(receipt.code);
     return codes;
   }
 
-  // Runs one transaction alone in a block; checks a rejection changed nothing but the nonce.
+  // Runs one transaction alone in a block; checks a rejection changed nothing but the nonce
+  // (and the day's digest record, which counts every transaction of a block).
   std::string run_alone(const Transaction& transaction) {
     State before = state;
     std::string code = run_block({transaction})[0];
     if (code != "ok") {
       State without_nonce(state.entries());
-      without_nonce.apply({{keys::nonce(transaction.signer), before.get(keys::nonce(transaction.signer))}});
+      without_nonce.apply({{keys::nonce(transaction.signer), before.get(keys::nonce(transaction.signer))},
+                           {"digest_day", before.get("digest_day")}});
       CHECK(without_nonce.app_hash() == before.app_hash());
     }
     return code;
@@ -88,10 +92,12 @@ class TestLedger {
   std::int64_t time() const { return block_time_; }
 
   State state;
+  std::vector<Hash32> executed_ids;  // every transaction run, in block order
 
  private:
   std::int64_t block_time_;
   std::int64_t height_ = 0;
+  Hash32 previous_app_hash_ = state.app_hash();
   std::map<std::string, std::int64_t> nonces_;
 };
 
