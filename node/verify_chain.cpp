@@ -1,11 +1,12 @@
 #include "node/verify_chain.hpp"
 
-#include "contracts/engine.hpp"
-#include "contracts/genesis.hpp"
 #include <algorithm>
 
+#include "contracts/engine.hpp"
+#include "contracts/genesis.hpp"
 #include "ledger/hash.hpp"
 #include "ledger/limits.hpp"
+#include "ledger/merkle.hpp"
 #include "ledger/store.hpp"
 #include "node/signature_batch.hpp"
 
@@ -19,6 +20,31 @@ struct ChainCursor {
   std::string chain_id;
   Hash32 previous_app_hash{};  // after the block before; the genesis state's at first
 };
+
+// Checks each daily digest in the state against the stored blocks it covers: the Merkle
+// root of their transaction ids and the app hash of the day's last block. Returns the
+// height and reason of the first mismatch.
+std::optional<std::pair<std::int64_t, std::string>> check_digests(Store& store, const State& state) {
+  const auto& entries = state.entries();
+  for (auto it = entries.lower_bound("digest/"); it != entries.end() && it->first.starts_with("digest/"); ++it) {
+    Json digest = Json::parse(it->second);
+    std::int64_t last = digest["last_height"].get<std::int64_t>();
+    std::vector<Hash32> leaf_hashes;
+    for (std::int64_t height = digest["first_height"].get<std::int64_t>(); height <= last; ++height) {
+      for (const auto& row : store.block_transactions(height)) {
+        leaf_hashes.push_back(merkle_leaf_hash(*from_hex_fixed<32>(row.id_hex)));
+      }
+    }
+    if (to_hex(merkle_root_of_leaf_hashes(leaf_hashes)) != digest["tx_root"]) {
+      return std::pair{last, "the digest of " + digest["date"].get<std::string>() + " has a wrong transaction root"};
+    }
+    auto block = store.block(last);
+    if (!block || Json::parse(block->header_json)["app_hash"] != digest["app_hash"]) {
+      return std::pair{last, "the digest of " + digest["date"].get<std::string>() + " names another app hash"};
+    }
+  }
+  return std::nullopt;
+}
 
 // Empty when block `height` checks out; else the reason. Advances the cursor on success.
 std::string verify_block(Store& store, std::int64_t height, ChainCursor& cursor) {
@@ -130,6 +156,11 @@ VerifyReport verify_chain(const std::string& store_path,
     if (store->load_state() != cursor.state.entries()) {
       report.first_bad_height = report.chain_height;
       report.reason = "the stored state table differs from the state replayed from genesis";
+      return report;
+    }
+    if (auto bad = check_digests(*store, cursor.state)) {
+      report.first_bad_height = bad->first;
+      report.reason = bad->second;
       return report;
     }
   } catch (const std::exception& error) {

@@ -3,16 +3,22 @@
 //   flexctl pubkey --key FILE                 prints the public key of a key file
 //   flexctl sign --key FILE --chain-id ID --type TYPE --nonce N --payload JSON
 //                                             prints a signed canonical transaction
-//   flexctl verify --data DIR                 re-verifies the chain in DIR from genesis
+//   flexctl verify --data DIR                 re-verifies the chain in DIR from genesis, digests included
+//   flexctl digest --data DIR --date YYYY-MM-DD --key FILE
+//                                             prints the day's digest, signed, for anchoring elsewhere
+//   flexctl check-digest --file FILE          checks a signed digest's signature
 // Exit status: 0 success, 1 verification or command failure, 2 usage error.
 #include <unistd.h>
 
 #include <charconv>
+#include <fstream>
 #include <iostream>
 #include <map>
 
 #include "ledger/hash.hpp"
 #include "ledger/limits.hpp"
+#include "ledger/schnorr.hpp"
+#include "ledger/store.hpp"
 #include "ledger/transaction.hpp"
 #include "node/keyfile.hpp"
 #include "node/verify_chain.hpp"
@@ -27,7 +33,14 @@ constexpr const char* usage =
     "usage: flexctl keygen --out FILE\n"
     "       flexctl pubkey --key FILE\n"
     "       flexctl sign --key FILE --chain-id ID --type TYPE --nonce N --payload JSON\n"
-    "       flexctl verify --data DIR\n";
+    "       flexctl verify --data DIR\n"
+    "       flexctl digest --data DIR --date YYYY-MM-DD --key FILE\n"
+    "       flexctl check-digest --file FILE\n";
+
+// A signed digest signs tagged_hash("FlexLedger/digest", canonical {"chain_id","digest"}).
+flex::Hash32 digest_message(const flex::Json& chain_id, const flex::Json& digest) {
+  return flex::tagged_hash("FlexLedger/digest", flex::to_canonical(flex::Json{{"chain_id", chain_id}, {"digest", digest}}));
+}
 
 std::map<std::string, std::string> parse_options(int argc, char** argv) {
   std::map<std::string, std::string> options;
@@ -103,6 +116,48 @@ int verify(const std::map<std::string, std::string>& options) {
   return 1;
 }
 
+int digest(const std::map<std::string, std::string>& options) {
+  flex::SecretKey secret = flex::read_key_file(required(options, "key"));
+  const std::string& date = required(options, "date");
+  auto store = flex::Store::open(required(options, "data") + "/ledger.sqlite", flex::Store::Mode::ReadOnly);
+  auto entries = store->load_state();
+  auto found = entries.find("digest/" + date);
+  if (found == entries.end()) {
+    std::cerr << "flexctl: no digest for " << date << " (a day's digest is recorded at the first block of the next day)\n";
+    return 1;
+  }
+  flex::Json digest = flex::Json::parse(found->second);
+  flex::Json chain_id = *store->meta("chain_id");
+  auto signature = flex::schnorr_sign(secret, digest_message(chain_id, digest), flex::random_bytes32());
+  std::cout << flex::to_canonical(flex::Json{{"chain_id", chain_id},
+                                             {"digest", digest},
+                                             {"signature", flex::to_hex(*signature)},
+                                             {"signer", flex::to_hex(*flex::derive_public_key(secret))}})
+            << "\n";
+  return 0;
+}
+
+int check_digest(const std::map<std::string, std::string>& options) {
+  std::ifstream file(required(options, "file"));
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  auto document = flex::parse_json_bounded(text, flex::limits::max_transaction_bytes);
+  if (!document || !document->is_object() || !document->contains("digest") || !(*document)["signature"].is_string() ||
+      !(*document)["signer"].is_string()) {
+    std::cout << "FAILED: not a signed digest document\n";
+    return 1;
+  }
+  auto signature = flex::from_hex_fixed<64>((*document)["signature"].get<std::string>());
+  auto signer = flex::from_hex_fixed<32>((*document)["signer"].get<std::string>());
+  if (!signature || !signer ||
+      !flex::schnorr_verify(*signature, digest_message((*document)["chain_id"], (*document)["digest"]), *signer)) {
+    std::cout << "FAILED: the signature does not verify\n";
+    return 1;
+  }
+  std::cout << "OK: digest of " << (*document)["digest"].value("date", "?") << " signed by "
+            << (*document)["signer"].get<std::string>() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,6 +172,8 @@ int main(int argc, char** argv) {
     if (command == "pubkey") return pubkey(options);
     if (command == "sign") return sign(options);
     if (command == "verify") return verify(options);
+    if (command == "digest") return digest(options);
+    if (command == "check-digest") return check_digest(options);
     throw UsageError("unknown command '" + command + "'");
   } catch (const UsageError& error) {
     std::cerr << "flexctl: " << error.what() << "\n" << usage;
