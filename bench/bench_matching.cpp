@@ -7,42 +7,21 @@
 // Signing happens before the clock starts. Figures go to docs/BENCHMARKS.md.
 //
 // Usage: bench_matching [--offers N] [--fills K]
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <string>
-#include <vector>
 
-#include "contracts/engine.hpp"
-#include "contracts/genesis.hpp"
-#include "ledger/hash.hpp"
+#include "bench_support.hpp"
 
 namespace flex::bench {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
-constexpr const char* chain_id = "flexledger-bench";
 constexpr std::int64_t t0 = 1767225600;  // 2026-01-01T00:00:00Z
 constexpr std::int64_t hour = 3600;
 constexpr std::size_t block_size = 1000;
 constexpr std::int64_t offer_power_w = 5'000;
 
-SecretKey key_for(std::string_view label) { return SecretKey(sha256(label)); }
-PublicKey public_key_for(std::string_view label) { return *derive_public_key(key_for(label)); }
-
-struct Signer {
-  std::string label;
-  std::int64_t nonce = 0;
-  Transaction sign(std::string type, Json payload) {
-    return sign_transaction(chain_id, std::move(type), key_for(label), ++nonce, std::move(payload), Hash32{});
-  }
-};
-
 Genesis bench_genesis() {
   Genesis genesis;
-  genesis.chain_id = chain_id;
+  genesis.chain_id = bench_chain_id;
   genesis.genesis_time = t0;
   genesis.validators.push_back(Validator{public_key_for("operator"), 1, "validator"});
   genesis.participants.push_back(GenesisParticipant{public_key_for("operator"), "Operator", {"operator"}});
@@ -53,45 +32,13 @@ Genesis bench_genesis() {
   return genesis;
 }
 
-double seconds_since(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
-
-struct Ledger {
-  State state;
-  std::int64_t height = 0;
-  // Executes and applies one block; exits on any rejected transaction.
-  void run(const std::vector<Transaction>& block) {
-    auto execution = execute_block(state, ExecutionContext{++height, t0}, block);
-    if (!execution) {
-      std::fprintf(stderr, "block rejected: %s\n", execution.rejection().message.c_str());
-      std::exit(1);
-    }
-    for (const auto& receipt : execution->receipts) {
-      if (receipt.code != "ok") {
-        std::fprintf(stderr, "transaction rejected: %s %s\n", receipt.code.c_str(), receipt.message.c_str());
-        std::exit(1);
-      }
-    }
-    state.apply(execution->writes);
-  }
-  void run_in_blocks(const std::vector<Transaction>& transactions) {
-    for (std::size_t i = 0; i < transactions.size(); i += block_size) {
-      run(std::vector<Transaction>(transactions.begin() + static_cast<std::ptrdiff_t>(i),
-                                   transactions.begin() + static_cast<std::ptrdiff_t>(std::min(i + block_size, transactions.size()))));
-    }
-  }
-};
-
 int run(std::size_t offers, std::size_t fills) {
   Signer operator_signer{"operator"}, dso{"dso"}, seller{"seller"};
-  Ledger ledger{State(genesis_state(bench_genesis()))};
-  Json ring = Json::array({Json::array({0, 0}), Json::array({1000, 0}), Json::array({1000, 1000}), Json::array({0, 0})});
-  ledger.run({dso.sign("zone.create", Json{{"zone_id", "z1"}, {"name", "Zone"}, {"kind", "feeder"},
-                                           {"polygon", Json{{"type", "Polygon"}, {"coordinates", Json::array({ring})}}},
-                                           {"import_limit_w", 1'000'000'000}, {"export_limit_w", 1'000'000'000}}),
+  BenchLedger ledger{State(genesis_state(bench_genesis()))};
+  ledger.run({dso.sign("zone.create", bench_zone("z1")),
               operator_signer.sign("token.mint", Json{{"to", to_hex(public_key_for("dso"))}, {"amount_micro", 1'000'000'000'000},
-                                                      {"fiat_reference", "bench"}})});
+                                                      {"fiat_reference", "bench"}})},
+             t0);
   std::vector<Transaction> assets, offer_transactions;
   for (std::size_t i = 0; i < offers; ++i) {
     std::string id = "asset-" + std::to_string(i);
@@ -116,18 +63,17 @@ int run(std::size_t offers, std::size_t fills) {
                                       {"power_w", static_cast<std::int64_t>(fills) * offer_power_w},
                                       {"max_activation_price_micro_per_mwh", 1'000'000'000}, {"expires_at", t0 + hour}});
   Transaction match = dso.sign("request.match", Json{{"request_id", "r1"}});
-  ledger.run_in_blocks(assets);
+  ledger.run_in_blocks(assets, t0, block_size);
 
   auto start = SteadyClock::now();
-  ledger.run_in_blocks(offer_transactions);
+  ledger.run_in_blocks(offer_transactions, t0, block_size);
   double offer_seconds = seconds_since(start);
-  ledger.run({request});
+  ledger.run({request}, t0);
   start = SteadyClock::now();
-  ledger.run({match});
+  ledger.run({match}, t0);
   double match_seconds = seconds_since(start);
 
-  std::size_t contracts = 0;
-  for (const auto& [key, value] : ledger.state.entries()) contracts += key.starts_with("contract/") ? 1 : 0;
+  std::size_t contracts = ledger.count("contract/");
   if (contracts != fills) {
     std::fprintf(stderr, "expected %zu contracts, got %zu\n", fills, contracts);
     return 1;

@@ -1,6 +1,9 @@
 #include "contracts/digest.hpp"
 
+#include <algorithm>
+
 #include "contracts/market.hpp"
+#include "ledger/limits.hpp"
 #include "ledger/hash.hpp"
 #include "ledger/merkle.hpp"
 
@@ -29,10 +32,10 @@ std::vector<Hash32> read_frontier(const Json& day) {
 // The day's record; it exists from the first block on (begin-block creates it).
 Json read_day(const StateOverlay& state) { return *read_json(state, day_key); }
 
-void add_to_counter(StateOverlay& state, const char* counter, std::int64_t amount) {
-  Json day = read_day(state);
-  day[counter] = day[counter].get<std::int64_t>() + amount;
-  write_json(state, day_key, day);
+// Adds to a counter, saturating at ±(2^53-1): a day's totals must stay I-JSON integers.
+void add_to(Json& day, const char* counter, std::int64_t amount) {
+  std::int64_t total = day[counter].get<std::int64_t>();  // both within ±2^53: the sum fits in 64 bits
+  day[counter] = std::clamp<std::int64_t>(total + amount, -limits::max_json_integer, limits::max_json_integer);
 }
 
 }  // namespace
@@ -90,13 +93,17 @@ void add_digest_transactions(StateOverlay& state, const ExecutionContext& contex
   write_json(state, day_key, day);
 }
 
-void count_digest_contract(StateOverlay& state) { add_to_counter(state, "contracts", 1); }
+void count_digest_contract(StateOverlay& state) {
+  Json day = read_day(state);
+  add_to(day, "contracts", 1);
+  write_json(state, day_key, day);
+}
 
 void count_digest_settlement(StateOverlay& state, std::int64_t delivered_wh, std::int64_t net_micro) {
   Json day = read_day(state);
-  day["settled_contracts"] = day["settled_contracts"].get<std::int64_t>() + 1;
-  day["settled_energy_wh"] = day["settled_energy_wh"].get<std::int64_t>() + delivered_wh;
-  day["settled_value_micro"] = day["settled_value_micro"].get<std::int64_t>() + net_micro;
+  add_to(day, "settled_contracts", 1);
+  add_to(day, "settled_energy_wh", delivered_wh);
+  add_to(day, "settled_value_micro", net_micro);
   write_json(state, day_key, day);
 }
 

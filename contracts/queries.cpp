@@ -5,6 +5,7 @@
 
 #include "contracts/orders.hpp"
 #include "contracts/state_keys.hpp"
+#include "ledger/limits.hpp"
 
 namespace flex {
 namespace {
@@ -216,7 +217,10 @@ struct KpiCell {
   Wide penalties_micro = 0, net_micro = 0, escrow_outstanding_micro = 0;
 };
 
-std::int64_t narrow(Wide value) { return static_cast<std::int64_t>(value); }
+// KPI sums saturate at ±(2^53-1), so every figure stays an I-JSON integer.
+std::int64_t narrow(Wide value) {
+  return static_cast<std::int64_t>(std::clamp<Wide>(value, -limits::max_json_integer, limits::max_json_integer));
+}
 
 Json kpi_json(const std::string& zone_id, std::int64_t start, const KpiCell& cell) {
   auto weighted = [](Wide sum, Wide weight) { return weight == 0 ? Json() : Json(narrow(sum / weight)); };

@@ -93,8 +93,8 @@ std::optional<Json> asset_commitments(const State& state, const std::string& ass
 // value; plus escrow still outstanding (open request budgets and unsettled contracts).
 struct KpiQuery {
   std::optional<std::string> zone_id;
-  std::int64_t from = 0, to = 0;           // [from, to), UTC seconds
-  std::int64_t bucket_seconds = 86'400;    // at least one ISP; a day by default
+  std::int64_t from = 0, to = 0;           // [from, to), UTC seconds; set both
+  std::int64_t bucket_seconds = 86'400;    // at least 60; a day by default
 };
 // {"buckets":[{"start":T,"zone_id":S,...},...]} in (zone, start) order; empty buckets left out.
 Json market_kpis(const State& state, const KpiQuery& query);

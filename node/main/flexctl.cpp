@@ -141,8 +141,8 @@ int check_digest(const std::map<std::string, std::string>& options) {
   std::ifstream file(required(options, "file"));
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   auto document = flex::parse_json_bounded(text, flex::limits::max_transaction_bytes);
-  if (!document || !document->is_object() || !document->contains("digest") || !(*document)["signature"].is_string() ||
-      !(*document)["signer"].is_string()) {
+  if (!document || !flex::is_integer_only(*document) || !document->is_object() || !(*document)["digest"].is_object() ||
+      !(*document)["chain_id"].is_string() || !(*document)["signature"].is_string() || !(*document)["signer"].is_string()) {
     std::cout << "FAILED: not a signed digest document\n";
     return 1;
   }

@@ -456,3 +456,16 @@ TEST_CASE("the first block of a day records the digest of the day before", "[dig
   CHECK(app_hash_at_day_end == app_hash_at_last_block);  // an empty block changes no state
   CHECK(record(ledger, "digest_day")["day"] == (t0 + 86400) / 86400);
 }
+
+TEST_CASE("a day's totals saturate at 2^53-1 instead of leaving the I-JSON range", "[digest]") {
+  TestLedger ledger(settlement_genesis(900), t0);
+  REQUIRE(ledger.run_block({}).empty());  // block 1 opens the day
+  StateOverlay overlay(ledger.state);
+  const std::int64_t max = 9007199254740991;
+  count_digest_settlement(overlay, max, -max);
+  count_digest_settlement(overlay, max, -max);  // would be ±2^54 unsaturated
+  Json day = Json::parse(*overlay.get("digest_day"));
+  CHECK(day["settled_contracts"] == 2);
+  CHECK(day["settled_energy_wh"] == max);
+  CHECK(day["settled_value_micro"] == -max);
+}
