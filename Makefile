@@ -37,6 +37,7 @@ test-asan: deps
 bench: build
 	./$(BUILD_DIR)/bench/bench_throughput
 	./$(BUILD_DIR)/bench/bench_matching
+	./$(BUILD_DIR)/bench/bench_settlement
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
