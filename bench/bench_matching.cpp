@@ -19,19 +19,6 @@ constexpr std::int64_t hour = 3600;
 constexpr std::size_t block_size = 1000;
 constexpr std::int64_t offer_power_w = 5'000;
 
-Genesis bench_genesis() {
-  Genesis genesis;
-  genesis.chain_id = bench_chain_id;
-  genesis.genesis_time = t0;
-  genesis.validators.push_back(Validator{public_key_for("operator"), 1, "validator"});
-  genesis.participants.push_back(GenesisParticipant{public_key_for("operator"), "Operator", {"operator"}});
-  genesis.participants.push_back(GenesisParticipant{public_key_for("dso"), "DSO", {"dso"}});
-  genesis.participants.push_back(GenesisParticipant{public_key_for("seller"), "Aggregator", {"aggregator"}});
-  genesis.params = default_market_params();
-  genesis.params["require_prequalification"] = false;  // one transaction less per asset
-  return genesis;
-}
-
 int run(std::size_t offers, std::size_t fills) {
   Signer operator_signer{"operator"}, dso{"dso"}, seller{"seller"};
   BenchLedger ledger{State(genesis_state(bench_genesis()))};

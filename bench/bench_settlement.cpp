@@ -25,20 +25,6 @@ constexpr std::int64_t history_days = 14;            // holds the 10 weekdays X-
 constexpr std::size_t readings_per_batch = 500;      // ~55 kB: inside the 64 kB transaction limit
 constexpr std::int64_t power_w = 5'000;
 
-Genesis bench_genesis() {
-  Genesis genesis;
-  genesis.chain_id = bench_chain_id;
-  genesis.genesis_time = t0;
-  genesis.validators.push_back(Validator{public_key_for("operator"), 1, "validator"});
-  genesis.participants.push_back(GenesisParticipant{public_key_for("operator"), "Operator", {"operator"}});
-  genesis.participants.push_back(GenesisParticipant{public_key_for("dso"), "DSO", {"dso"}});
-  genesis.participants.push_back(GenesisParticipant{public_key_for("seller"), "Aggregator", {"aggregator"}});
-  genesis.participants.push_back(GenesisParticipant{public_key_for("meter"), "Metering", {"metering"}});
-  genesis.params = default_market_params();
-  genesis.params["require_prequalification"] = false;
-  return genesis;
-}
-
 // Readings of every asset for the ISPs of one day, in batches.
 void add_day_readings(std::vector<Transaction>& out, Signer& meter, std::size_t assets, std::int64_t day_start,
                       bool event) {

@@ -33,6 +33,23 @@ inline double seconds_since(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
+// A genesis at 2026-01-01T00:00:00Z: "operator" is validator and operator, "dso" a DSO,
+// "seller" an aggregator, "meter" a metering company; prequalification is off (one
+// transaction less per asset).
+inline Genesis bench_genesis() {
+  Genesis genesis;
+  genesis.chain_id = bench_chain_id;
+  genesis.genesis_time = 1767225600;
+  genesis.validators.push_back(Validator{public_key_for("operator"), 1, "validator"});
+  genesis.participants.push_back(GenesisParticipant{public_key_for("operator"), "Operator", {"operator"}});
+  genesis.participants.push_back(GenesisParticipant{public_key_for("dso"), "DSO", {"dso"}});
+  genesis.participants.push_back(GenesisParticipant{public_key_for("seller"), "Aggregator", {"aggregator"}});
+  genesis.participants.push_back(GenesisParticipant{public_key_for("meter"), "Metering", {"metering"}});
+  genesis.params = default_market_params();
+  genesis.params["require_prequalification"] = false;
+  return genesis;
+}
+
 // A zone.create payload for a small square zone.
 inline Json bench_zone(const std::string& zone_id) {
   Json ring = Json::array({Json::array({0, 0}), Json::array({1000, 0}), Json::array({1000, 1000}), Json::array({0, 0})});

@@ -1,5 +1,5 @@
 // Flexible assets: the register, owner consent for aggregators, DSO prequalification, and
-// the per-ISP power committed to contracts (the "no double use" ledger).
+// the per-ISP power committed to contracts (so no asset is sold twice).
 #pragma once
 
 #include "contracts/handlers.hpp"
