@@ -203,18 +203,23 @@ std::optional<Json> read_asset(const StateOverlay& state, const std::string& ass
   return read_json(state, keys::asset(asset_id));
 }
 
+Status check_acts_for_asset(const StateOverlay& state, const Json& asset, const PublicKey& signer) {
+  if (asset["owner"] == to_hex(signer)) return ok_status();
+  const std::string asset_id = asset["asset_id"].get<std::string>();
+  auto participant = read_json(state, keys::participant(signer));
+  if (!state.get(keys::consent(asset_id, signer)) || !participant || !holds_role(*participant, "aggregator")) {
+    return reject("asset.no_consent", "the owner of asset '" + asset_id + "' has not consented to this participant as an aggregator");
+  }
+  return ok_status();
+}
+
 Status check_asset_usable(const StateOverlay& state, const Json& asset, const PublicKey& seller,
                           const std::string& zone_id) {
   const std::string asset_id = asset["asset_id"].get<std::string>();
   if (asset["zone_id"] != zone_id) {
     return reject("asset.zone_mismatch", "asset '" + asset_id + "' is not in zone '" + zone_id + "'");
   }
-  if (asset["owner"] != to_hex(seller)) {
-    auto participant = read_json(state, keys::participant(seller));
-    if (!state.get(keys::consent(asset_id, seller)) || !participant || !holds_role(*participant, "aggregator")) {
-      return reject("asset.no_consent", "the owner of asset '" + asset_id + "' has not consented to this seller as an aggregator");
-    }
-  }
+  if (auto status = check_acts_for_asset(state, asset, seller); !status) return status;
   if (market_param(state, "require_prequalification").get<bool>() &&
       asset["prequalification"]["status"] != "qualified") {
     return reject("asset.not_prequalified", "asset '" + asset_id + "' is not prequalified by its zone's DSO");

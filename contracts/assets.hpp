@@ -9,6 +9,10 @@ namespace flex {
 // The stored asset record, or nullopt.
 std::optional<Json> read_asset(const StateOverlay& state, const std::string& asset_id);
 
+// Whether `signer` may act for the asset: it owns it, or is an aggregator with the owner's
+// consent. Code: asset.no_consent.
+Status check_acts_for_asset(const StateOverlay& state, const Json& asset, const PublicKey& signer);
+
 // Whether `seller` may back an offer in `zone_id` with this asset now: the asset is in the
 // zone, the seller owns it or is an aggregator with the owner's consent, and it is
 // prequalified when the market requires it.

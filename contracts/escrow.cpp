@@ -11,9 +11,8 @@
 // The hold id is the id of the transaction that made it.
 #include "contracts/escrow.hpp"
 
-#include <cstdio>
-
 #include "contracts/accounts.hpp"
+#include "contracts/market.hpp"
 #include "contracts/state_keys.hpp"
 
 namespace flex {
@@ -24,9 +23,7 @@ constexpr std::int64_t max_hold_seconds = 10LL * 366 * 86400;
 constexpr std::string_view expiry_prefix = "hold_expiry/";
 
 std::string expiry_key(std::int64_t expires_at, const std::string& hold_id) {
-  char padded[17];
-  std::snprintf(padded, sizeof padded, "%016lld", static_cast<long long>(expires_at));
-  return std::string(expiry_prefix) + padded + "/" + hold_id;
+  return std::string(expiry_prefix) + padded_time(expires_at) + "/" + hold_id;
 }
 
 struct Hold {

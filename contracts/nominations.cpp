@@ -8,7 +8,6 @@
 #include "contracts/assets.hpp"
 #include "contracts/market.hpp"
 #include "contracts/readings.hpp"
-#include "contracts/state_keys.hpp"
 #include "ledger/limits.hpp"
 
 namespace flex {
@@ -32,12 +31,7 @@ Status submit_nomination(HandlerContext& context) {
   }
   auto asset = read_asset(context.state, *asset_id);
   if (!asset) return reject("asset.unknown", "no asset '" + *asset_id + "'");
-  if ((*asset)["owner"] != to_hex(context.transaction.signer)) {
-    auto signer = read_json(context.state, keys::participant(context.transaction.signer));
-    if (!context.state.get(keys::consent(*asset_id, context.transaction.signer)) || !holds_role(*signer, "aggregator")) {
-      return reject("asset.no_consent", "only the owner of asset '" + *asset_id + "' or an aggregator it consented to nominates");
-    }
-  }
+  if (auto status = check_acts_for_asset(context.state, *asset, context.transaction.signer); !status) return status;
   const std::int64_t isp = market_isp_seconds(context.state);
   const std::int64_t gate = market_param(context.state, "activation_gate_seconds").get<std::int64_t>();
   std::int64_t previous = -1;

@@ -71,8 +71,6 @@ std::string asset_contract_key(const std::string& asset_id, const std::string& c
   return "asset_contract/" + asset_id + "/" + contract_id;
 }
 
-std::int64_t clamp_w(std::int64_t value, std::int64_t low, std::int64_t high) { return std::max(low, std::min(value, high)); }
-
 // What an asset was ordered to deliver per ISP: its allocation, or for a reservation its
 // share of the activated power (assets in allocation order, each up to its allocation).
 std::map<std::string, std::vector<std::int64_t>> ordered_per_asset(const Json& contract) {
@@ -182,11 +180,11 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
       cell.delivered_w = q - std::min(cell.deficiency_w, q);
     } else if (up) {
       std::int64_t b = *cell.baseline_w;
-      cell.delivered_w = clamp_w(b - a, 0, q);
+      cell.delivered_w = std::clamp<std::int64_t>(b - a, 0, q);
       cell.deficiency_w = std::max<std::int64_t>(0, a - (b - q));
     } else {
       std::int64_t b = *cell.baseline_w;
-      cell.delivered_w = clamp_w(a - b, 0, q);
+      cell.delivered_w = std::clamp<std::int64_t>(a - b, 0, q);
       cell.deficiency_w = std::max<std::int64_t>(0, (b + q) - a);
     }
   }
