@@ -99,9 +99,10 @@ void count_digest_contract(StateOverlay& state) {
   write_json(state, day_key, day);
 }
 
-void count_digest_settlement(StateOverlay& state, std::int64_t delivered_wh, std::int64_t net_micro) {
+void count_digest_settlement(StateOverlay& state, std::int64_t settlements, std::int64_t delivered_wh,
+                             std::int64_t net_micro) {
   Json day = read_day(state);
-  add_to(day, "settled_contracts", 1);
+  add_to(day, "settled_contracts", settlements);
   add_to(day, "settled_energy_wh", delivered_wh);
   add_to(day, "settled_value_micro", net_micro);
   write_json(state, day_key, day);

@@ -22,9 +22,11 @@ namespace flex {
 void close_digest_day(StateOverlay& state, const ExecutionContext& context);
 // End of block: adds the block's transaction ids, in order, to the day.
 void add_digest_transactions(StateOverlay& state, const ExecutionContext& context, std::span<const Hash32> ids);
-// Counters: a contract made; a contract settled with its delivered energy and net value.
+// Counters: a contract made; settlements (1 for a first settlement, 0 for a re-run or an
+// adjustment, which add the change in delivered energy and net value).
 void count_digest_contract(StateOverlay& state);
-void count_digest_settlement(StateOverlay& state, std::int64_t delivered_wh, std::int64_t net_micro);
+void count_digest_settlement(StateOverlay& state, std::int64_t settlements, std::int64_t delivered_wh,
+                             std::int64_t net_micro);
 
 // The RFC 6962 root of leaves given by a frontier (see above) and their count.
 Hash32 frontier_root(const std::vector<Hash32>& frontier);

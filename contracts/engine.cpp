@@ -28,9 +28,11 @@ constexpr std::initializer_list<Role> market_roles = {Role::Prosumer, Role::Aggr
 
 constexpr std::initializer_list<Role> seller_roles = {Role::Prosumer, Role::Aggregator};
 constexpr std::initializer_list<Role> buyer_roles = {Role::Dso, Role::Tso, Role::Retailer};
+constexpr std::initializer_list<Role> trading_roles = {Role::Prosumer, Role::Aggregator, Role::Dso, Role::Tso,
+                                                       Role::Retailer};
 
 // The transaction types and who may submit them (docs/ROLES.md keeps the same table).
-const std::array<TransactionType, 27> transaction_types{{
+const std::array<TransactionType, 29> transaction_types{{
     {"account.set_credit_line", {Role::Operator}, set_credit_line},
     {"asset.consent", seller_roles, record_consent},
     {"asset.prequalify", {Role::Dso}, prequalify_asset},
@@ -52,6 +54,8 @@ const std::array<TransactionType, 27> transaction_types{{
     {"request.create", buyer_roles, create_request},
     {"request.match", buyer_roles, match_request},
     {"request.purchase", buyer_roles, purchase_offers},
+    {"settlement.dispute", trading_roles, dispute_settlement},
+    {"settlement.resolve", {Role::Operator}, resolve_dispute},
     {"token.burn", {Role::Operator}, burn_tokens},
     {"token.mint", {Role::Operator}, mint_tokens},
     {"token.transfer", market_roles, transfer_tokens},
@@ -144,6 +148,7 @@ BlockBuilder::BlockBuilder(const State& base, const ExecutionContext& context)
   expire_holds(state_, context.time);
   expire_orders(state_, context.time);
   settle_due_contracts(state_, context.time);
+  finalize_settlements(state_, context.time);
   state_.commit_transaction();
 }
 

@@ -59,5 +59,7 @@ Status match_request(HandlerContext& context);
 Status submit_readings(HandlerContext& context);
 Status activate_contract(HandlerContext& context);
 Status submit_nomination(HandlerContext& context);
+Status dispute_settlement(HandlerContext& context);
+Status resolve_dispute(HandlerContext& context);
 
 }  // namespace flex

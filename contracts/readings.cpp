@@ -3,12 +3,14 @@
 //                              "quality":"measured"|"estimated"},...]}
 // A batch is accepted whole or not at all. A reading for an ISP already read is a
 // correction: a new version that replaces the old one. After the batch, every contract of
-// the assets read whose period is over is settled if its readings are now complete.
+// the assets read whose period is over is settled if its readings are now complete, and every
+// settled contract not yet final whose ISPs or baseline history the batch read is re-run.
 //   reading/<metering point>/<isp start, 16 digits>
 //        {"export_wh":N,"import_wh":N,"quality":Q,"recorded_at":T,"submitted_by":HEX64,"version":N}
 #include "contracts/readings.hpp"
 
-#include <set>
+#include <algorithm>
+#include <map>
 
 #include "contracts/market.hpp"
 #include "contracts/settlement.hpp"
@@ -47,7 +49,7 @@ Status submit_readings(HandlerContext& context) {
   }
   const std::int64_t isp_seconds = market_isp_seconds(context.state);
   const std::int64_t margin_ppm = market_param(context.state, "reading_margin_ppm").get<std::int64_t>();
-  std::set<std::string> assets_read;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> assets_read;  // asset -> first and last ISP read
   for (std::size_t i = 0; i < payload["readings"].size(); ++i) {
     const Json& reading = payload["readings"][i];
     if (!reading.is_object()) return bad_reading(i, "payload.invalid", "a reading is an object");
@@ -83,9 +85,13 @@ Status submit_readings(HandlerContext& context) {
                     {"recorded_at", context.block.time},
                     {"submitted_by", to_hex(context.transaction.signer)},
                     {"version", previous ? (*previous)["version"].get<std::int64_t>() + 1 : 1}});
-    assets_read.insert(asset_id->get<std::string>());
+    auto [range, added] = assets_read.try_emplace(asset_id->get<std::string>(), *isp_start, *isp_start);
+    range->second.first = std::min(range->second.first, *isp_start);
+    range->second.second = std::max(range->second.second, *isp_start);
   }
-  for (const auto& asset_id : assets_read) settle_completed_contracts(context.state, asset_id, context.block.time);
+  for (const auto& [asset_id, range] : assets_read) {
+    settle_completed_contracts(context.state, asset_id, range.first, range.second, context.block.time);
+  }
   return ok_status();
 }
 

@@ -38,6 +38,7 @@
 #include "contracts/digest.hpp"
 #include "contracts/market.hpp"
 #include "contracts/readings.hpp"
+#include "contracts/settlement_money.hpp"
 #include "contracts/state_keys.hpp"
 #include "ledger/limits.hpp"
 
@@ -45,6 +46,7 @@ namespace flex {
 namespace {
 
 constexpr std::string_view due_prefix = "settlement_due/";
+constexpr std::string_view final_prefix = "settlement_final/";
 constexpr std::size_t max_activations = 2976;
 
 std::string due_key(const Json& contract) {
@@ -57,14 +59,6 @@ __extension__ using WideSigned = __int128;
 // A line or total kept within the I-JSON range: penalties saturate rather than wrap.
 std::int64_t saturate(WideSigned value) {
   return static_cast<std::int64_t>(std::clamp<WideSigned>(value, -limits::max_json_integer, limits::max_json_integer));
-}
-
-// fee_basis_points of an amount, rounded half to even, in 128 bits.
-std::int64_t fee_of(std::int64_t amount, std::int64_t basis_points) {
-  WideSigned numerator = static_cast<WideSigned>(amount) * basis_points;
-  WideSigned quotient = numerator / 10'000, remainder = numerator % 10'000;
-  if (remainder * 2 > 10'000 || (remainder * 2 == 10'000 && (quotient & 1) != 0)) ++quotient;
-  return static_cast<std::int64_t>(quotient);
 }
 
 std::string asset_contract_key(const std::string& asset_id, const std::string& contract_id) {
@@ -193,48 +187,14 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
 
 Json optional_json(const std::optional<std::int64_t>& value) { return value ? Json(*value) : Json(); }
 
-// Moves the money of a settled contract. Returns the money record.
-Json move_money(StateOverlay& state, const Json& contract, std::int64_t net) {
-  const auto buyer = *from_hex_fixed<32>(contract["buyer"].get<std::string>());
-  const auto seller = *from_hex_fixed<32>(contract["seller"].get<std::string>());
-  const std::int64_t escrow = contract["escrow_micro"].get<std::int64_t>();
-  Account buyer_account = read_account(state, buyer);
-  buyer_account.held_micro -= escrow;
-  Json money{{"escrow_micro", escrow}};
-  if (net >= 0) {
-    std::int64_t paid = std::min(net, escrow);  // a net never exceeds the escrow it was priced from
-    std::int64_t fee = fee_of(paid, market_param(state, "fee_basis_points").get<std::int64_t>());
-    buyer_account.available_micro += escrow - paid;
-    write_account(state, buyer, buyer_account);
-    (void)credit(state, seller, paid - fee);  // money already in the supply cannot overflow
-    if (fee > 0) (void)credit(state, *from_hex_fixed<32>(market_param(state, "fee_account").get<std::string>()), fee);
-    money["paid_to_seller_micro"] = paid - fee;
-    money["fee_micro"] = fee;
-    money["returned_to_buyer_micro"] = escrow - paid;
-    return money;
-  }
-  buyer_account.available_micro += escrow;
-  write_account(state, buyer, buyer_account);
-  std::int64_t owed = -net;
-  Account seller_account = read_account(state, seller);
-  std::int64_t collected = std::clamp<std::int64_t>(seller_account.available_micro + seller_account.credit_limit_micro, 0, owed);
-  seller_account.available_micro -= collected;
-  write_account(state, seller, seller_account);
-  (void)credit(state, buyer, collected);
-  money["charged_to_seller_micro"] = collected;
-  money["returned_to_buyer_micro"] = escrow + collected;
-  money["fee_micro"] = 0;
-  if (owed > collected) {
-    money["debt_micro"] = owed - collected;
-    write_json(state, "debt/" + contract["contract_id"].get<std::string>(),
-               Json{{"amount_micro", owed - collected}, {"creditor", contract["buyer"]}, {"debtor", contract["seller"]}});
-  }
-  return money;
-}
+// A contract's result: the per-ISP breakdown and its totals.
+struct Outcome {
+  Json isps = Json::array();
+  std::int64_t net = 0, delivered_total = 0, ordered_total = 0;
+};
 
-// Settles one contract; false (and nothing written) when it must wait for data.
-bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at_deadline, const char* trigger) {
-  const std::string contract_id = contract["contract_id"].get<std::string>();
+// Computes a contract's result from the data on the ledger; nullopt when it must wait for data.
+std::optional<Outcome> compute_outcome(const StateOverlay& state, const Json& contract, bool at_deadline) {
   const std::int64_t isp = contract["isp_seconds"].get<std::int64_t>();
   const auto ordered = ordered_per_asset(contract);
   std::map<std::string, std::vector<AssetIsp>> assets;
@@ -243,7 +203,7 @@ bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at
     Json terms = contract["asset_terms"][asset_id];
     terms["asset_id"] = asset_id;
     auto delivery = asset_delivery(state, contract, terms, asset_ordered, at_deadline);
-    if (!delivery) return false;
+    if (!delivery) return std::nullopt;
     assets[asset_id] = std::move(*delivery);
   }
   const Prices prices{contract["prices"].value("activation_price_micro_per_mwh", std::int64_t{0}),
@@ -252,9 +212,8 @@ bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at
   const std::int64_t tolerance_ppm = market_param(state, "tolerance_ppm").get<std::int64_t>();
   const auto reserved = int_vector(contract["power_w"]);
   const bool cut_availability_on_deficiency = contract["product"] != "energy";
-  Json isps = Json::array();
+  Outcome outcome;
   WideSigned net_total = 0;
-  std::int64_t delivered_total = 0, ordered_total = 0;
   for (std::size_t i = 0; i < reserved.size(); ++i) {
     std::int64_t b = 0, a = 0, q = 0, delivered = 0, deficiency = 0;
     bool have_b = true, have_a = true;
@@ -285,37 +244,94 @@ bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at
     if (available) price += line_amount_micro(reserved[i], isp, prices.availability_micro_per_mw_h).value_or(0);
     std::int64_t penalty = line_amount_micro(deficiency, isp, penalty_rate).value_or(limits::max_json_integer);
     net_total += price - penalty;
-    delivered_total += delivered;
-    ordered_total += q;
-    isps.push_back(Json{{"ActualPower", q > 0 && have_a ? Json(a) : Json()},
-                        {"BaselinePower", q > 0 && have_b ? Json(b) : Json()},
-                        {"DeliveredFlexPower", delivered},
-                        {"NetSettlement", price - penalty},
-                        {"OrderedFlexPower", q},
-                        {"Penalty", penalty},
-                        {"PowerDeficiency", deficiency},
-                        {"Price", price},
-                        {"assets", per_asset},
-                        {"isp_start", contract["start"].get<std::int64_t>() + static_cast<std::int64_t>(i) * isp}});
+    outcome.delivered_total += delivered;
+    outcome.ordered_total += q;
+    outcome.isps.push_back(Json{{"ActualPower", q > 0 && have_a ? Json(a) : Json()},
+                                {"BaselinePower", q > 0 && have_b ? Json(b) : Json()},
+                                {"DeliveredFlexPower", delivered},
+                                {"NetSettlement", price - penalty},
+                                {"OrderedFlexPower", q},
+                                {"Penalty", penalty},
+                                {"PowerDeficiency", deficiency},
+                                {"Price", price},
+                                {"assets", per_asset},
+                                {"isp_start", contract["start"].get<std::int64_t>() + static_cast<std::int64_t>(i) * isp}});
   }
-  Json money = move_money(state, contract, saturate(net_total));
-  count_digest_settlement(state, saturate(static_cast<WideSigned>(delivered_total) * isp / 3600), saturate(net_total));
-  write_json(state, "settlement/" + contract_id,
+  outcome.net = saturate(net_total);
+  return outcome;
+}
+
+// Delivered energy in Wh for the digest: the sum of delivered W over the ISPs × ISP length.
+std::int64_t delivered_wh(const Json& contract, std::int64_t delivered_total) {
+  return saturate(static_cast<WideSigned>(delivered_total) * contract["isp_seconds"].get<std::int64_t>() / 3600);
+}
+
+std::string settlement_key(const Json& contract) { return "settlement/" + contract["contract_id"].get<std::string>(); }
+
+std::string final_key(std::int64_t final_at, const std::string& contract_id) {
+  return std::string(final_prefix) + padded_time(final_at) + "/" + contract_id;
+}
+
+// Settles one contract for the first time; false (and nothing written) when it must wait for data.
+bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at_deadline, const char* trigger) {
+  auto outcome = compute_outcome(state, contract, at_deadline);
+  if (!outcome) return false;
+  const std::string contract_id = contract["contract_id"].get<std::string>();
+  const std::int64_t fee = settlement_fee(state, contract, outcome->net);
+  Json money = release_escrow(state, contract, outcome->net, fee);
+  count_digest_settlement(state, 1, delivered_wh(contract, outcome->delivered_total), outcome->net);
+  const std::int64_t final_at = saturate(static_cast<WideSigned>(block_time) +
+                                         market_param(state, "dispute_window_seconds").get<std::int64_t>());
+  write_json(state, settlement_key(contract),
              Json{{"contract_id", contract_id},
-                  {"final_at", block_time + market_param(state, "dispute_window_seconds").get<std::int64_t>()},
-                  {"isps", isps},
+                  {"fee_micro", fee},
+                  {"final_at", final_at},
+                  {"isps", std::move(outcome->isps)},
                   {"money", money},
-                  {"net_micro", saturate(net_total)},
+                  {"net_micro", outcome->net},
                   {"settled_at", block_time},
                   {"status", "provisional"},
-                  {"totals", Json{{"DeliveredFlexPower", delivered_total}, {"OrderedFlexPower", ordered_total}}},
+                  {"totals", Json{{"DeliveredFlexPower", outcome->delivered_total}, {"OrderedFlexPower", outcome->ordered_total}}},
                   {"trigger", trigger},
                   {"version", 1}});
-  for (const auto& [asset_id, shares] : contract["allocation"].items()) state.erase(asset_contract_key(asset_id, contract_id));
+  write_json(state, final_key(final_at, contract_id), contract_id);
   state.erase(due_key(contract));
   contract["status"] = "settled";
   write_json(state, keys::contract(contract_id), contract);
   return true;
+}
+
+// Replaces a settlement's result: the earlier version is kept under
+// settlement_history/<contract id>/<version>, and the difference in money moves.
+Json supersede(StateOverlay& state, const Json& contract, Json settlement, Outcome outcome, std::int64_t block_time,
+               const char* trigger) {
+  const std::int64_t version = settlement["version"].get<std::int64_t>();
+  write_json(state, "settlement_history/" + contract["contract_id"].get<std::string>() + "/" + padded_time(version),
+             settlement);
+  const std::int64_t old_net = settlement["net_micro"].get<std::int64_t>();
+  const std::int64_t fee = settlement_fee(state, contract, outcome.net);
+  Json money = move_difference(state, contract, old_net, settlement["fee_micro"].get<std::int64_t>(), outcome.net, fee);
+  const std::int64_t old_delivered = settlement["totals"]["DeliveredFlexPower"].get<std::int64_t>();
+  count_digest_settlement(state, 0,
+                          delivered_wh(contract, outcome.delivered_total) - delivered_wh(contract, old_delivered),
+                          saturate(static_cast<WideSigned>(outcome.net) - old_net));
+  settlement["fee_micro"] = fee;
+  settlement["isps"] = std::move(outcome.isps);
+  settlement["money"] = money;
+  settlement["net_micro"] = outcome.net;
+  settlement["revised_at"] = block_time;
+  settlement["totals"] = Json{{"DeliveredFlexPower", outcome.delivered_total}, {"OrderedFlexPower", outcome.ordered_total}};
+  settlement["trigger"] = trigger;
+  settlement["version"] = version + 1;
+  write_json(state, settlement_key(contract), settlement);
+  return settlement;
+}
+
+// Whether ISPs read in [first, last] can change a settled contract's result: its own ISPs or
+// the history its baseline reads.
+bool reads_into(const Json& contract, std::int64_t first, std::int64_t last) {
+  return last >= contract["start"].get<std::int64_t>() - lookback_seconds(contract["baseline"]) &&
+         first < contract["end"].get<std::int64_t>();
 }
 
 }  // namespace
@@ -328,10 +344,16 @@ void schedule_settlement(StateOverlay& state, const Json& contract) {
   write_json(state, due_key(contract), contract_id);
 }
 
-void settle_completed_contracts(StateOverlay& state, const std::string& asset_id, std::int64_t block_time) {
+void settle_completed_contracts(StateOverlay& state, const std::string& asset_id, std::int64_t first_isp,
+                                std::int64_t last_isp, std::int64_t block_time) {
   const std::string prefix = "asset_contract/" + asset_id + "/";
   for (auto key = state.first_key_from(prefix); key && key->starts_with(prefix); key = state.first_key_from(*key + '\0')) {
     Json contract = *read_json(state, keys::contract(key->substr(prefix.size())));
+    if (contract["status"] == "settled") {
+      // Not yet final (final settlements leave the index): a correction re-runs it.
+      if (reads_into(contract, first_isp, last_isp)) (void)rerun_settlement(state, contract, block_time, "correction");
+      continue;
+    }
     if (contract["end"].get<std::int64_t>() > block_time) continue;  // ISPs still to come
     (void)settle(state, contract, block_time, false, "readings_complete");
   }
@@ -346,6 +368,40 @@ void settle_due_contracts(StateOverlay& state, std::int64_t block_time) {
       state.erase(*key);  // the market waits: readings will settle it when complete
     }
     key = state.first_key_from(due_prefix);
+  }
+}
+
+Json rerun_settlement(StateOverlay& state, const Json& contract, std::int64_t block_time, const char* trigger) {
+  Json settlement = *read_json(state, settlement_key(contract));
+  Outcome outcome = *compute_outcome(state, contract, true);  // a settled contract's data are all in, or late
+  if (outcome.isps == settlement["isps"] && outcome.net == settlement["net_micro"]) return settlement;
+  return supersede(state, contract, std::move(settlement), std::move(outcome), block_time, trigger);
+}
+
+Json adjust_settlement(StateOverlay& state, const Json& contract, std::int64_t net, std::int64_t block_time) {
+  Json settlement = *read_json(state, settlement_key(contract));
+  Outcome outcome{settlement["isps"], net, settlement["totals"]["DeliveredFlexPower"].get<std::int64_t>(),
+                  settlement["totals"]["OrderedFlexPower"].get<std::int64_t>()};
+  return supersede(state, contract, std::move(settlement), std::move(outcome), block_time, "adjustment");
+}
+
+void make_final(StateOverlay& state, const Json& contract, Json settlement) {
+  settlement["status"] = "final";
+  write_json(state, settlement_key(contract), settlement);
+  for (const auto& [asset_id, shares] : contract["allocation"].items()) {
+    state.erase(asset_contract_key(asset_id, contract["contract_id"].get<std::string>()));
+  }
+}
+
+void finalize_settlements(StateOverlay& state, std::int64_t block_time) {
+  for (auto key = state.first_key_from(final_prefix); key && key->starts_with(final_prefix);
+       key = state.first_key_from(final_prefix)) {
+    if (std::stoll(key->substr(final_prefix.size(), 16)) > block_time) return;
+    Json contract = *read_json(state, keys::contract(key->substr(final_prefix.size() + 17)));
+    Json settlement = *read_json(state, settlement_key(contract));
+    // A disputed settlement waits for the operator's resolution, which makes it final.
+    if (settlement["status"] == "provisional") make_final(state, contract, std::move(settlement));
+    state.erase(*key);
   }
 }
 

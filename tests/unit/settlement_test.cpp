@@ -35,6 +35,11 @@ Json reading(const std::string& point, std::int64_t isp_start, std::int64_t impo
 
 Json readings(Json list) { return Json{{"readings", std::move(list)}}; }
 
+// What a debtor owes a creditor on contract c0000000001.
+std::string debt(const char* debtor, const char* creditor) {
+  return "debt/c0000000001/" + to_hex(public_key_for(debtor)) + "/" + to_hex(public_key_for(creditor));
+}
+
 // A 12 MW site of Alice's (2 MW up), a 2 MW energy contract for 02:00-03:00 at 7 EUR/MWh
 // with a meter-before baseline, matched; the DSO starts with 100 EUR and Alice with 10 EUR.
 // 1-hour ISPs, 100 EUR for the DSO, and Alice's prequalified 12 MW site (2 MW up, MP-001).
@@ -106,17 +111,186 @@ TEST_CASE("the USEF example of DESIGN.md §5: payment for A = 7, 8, 9, 10, 11 MW
       CHECK(account(ledger, "alice") == balances(10'000'000 - collected, 0));
       CHECK(account(ledger, "dso") == balances(100'000'000 + collected, 0));
       if (-payment > collected) {
-        CHECK(record(ledger, "debt/c0000000001") ==
-              Json{{"amount_micro", -payment - collected}, {"creditor", to_hex(public_key_for("dso"))},
-                   {"debtor", to_hex(public_key_for("alice"))}});
+        CHECK(record(ledger, debt("alice", "dso")) ==
+              Json{{"amount_micro", -payment - collected}, {"contract_id", "c0000000001"},
+                   {"creditor", to_hex(public_key_for("dso"))}, {"debtor", to_hex(public_key_for("alice"))}});
       } else {
-        CHECK_FALSE(ledger.state.get("debt/c0000000001"));
+        CHECK_FALSE(ledger.state.get(debt("alice", "dso")));
       }
     }
-    // Settled once: a correction does not pay again.
+    // Settled once: after the dispute window it is final, and a correction changes nothing.
+    CHECK(record(ledger, "settlement/c0000000001")["final_at"] == t0 + 3 * hour + 7 * 86400);
+    ledger.advance(7 * 86400);
+    REQUIRE(ledger.run_block({}).empty());
+    CHECK(record(ledger, "settlement/c0000000001")["status"] == "final");
     REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 7 * mw)}))) == "ok");
     CHECK(record(ledger, "settlement/c0000000001")["version"] == 1);
     CHECK(record(ledger, "settlement/c0000000001")["net_micro"] == payment);
+  }
+}
+
+TEST_CASE("a late correction before finality re-runs the settlement and moves only the difference", "[settlement]") {
+  TestLedger ledger = usef_contract();
+  ledger.advance(3 * hour);
+  const std::string dso = to_hex(public_key_for("dso")), alice = to_hex(public_key_for("alice"));
+  // A = 9 MW: net -4 EUR, which Alice pays from her 10.
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 9 * mw)}))) == "ok");
+  CHECK(account(ledger, "alice") == balances(6'000'000, 0));
+  CHECK(account(ledger, "dso") == balances(104'000'000, 0));
+
+  SECTION("corrections move each difference, through a debt and back") {
+    // Corrected to 8 MW: net +14 EUR, 18 more than before, from the DSO to Alice.
+    ledger.advance(hour);
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+    Json settlement = record(ledger, "settlement/c0000000001");
+    CHECK(settlement["version"] == 2);
+    CHECK(settlement["trigger"] == "correction");
+    CHECK(settlement["revised_at"] == t0 + 4 * hour);
+    CHECK(settlement["net_micro"] == 14'000'000);
+    CHECK(settlement["isps"][0]["ActualPower"] == 8 * mw);
+    CHECK(settlement["money"] ==
+          Json{{"moves", Json::array({Json{{"amount_micro", 18'000'000}, {"from", dso}, {"paid_micro", 18'000'000}, {"to", alice}}})}});
+    CHECK(settlement["status"] == "provisional");
+    CHECK(settlement["final_at"] == t0 + 3 * hour + 7 * 86400);  // the window does not restart
+    // The superseded version is kept.
+    Json first = record(ledger, "settlement_history/c0000000001/0000000000000001");
+    CHECK(first["version"] == 1);
+    CHECK(first["net_micro"] == -4'000'000);
+    // The same balances as if 8 MW had been read first.
+    CHECK(account(ledger, "alice") == balances(24'000'000, 0));
+    CHECK(account(ledger, "dso") == balances(86'000'000, 0));
+
+    // Corrected to 11 MW: net -33 EUR, 47 less; Alice has 24, so she owes 23.
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 11 * mw)}))) == "ok");
+    CHECK(record(ledger, "settlement/c0000000001")["money"] ==
+          Json{{"moves", Json::array({Json{{"amount_micro", 47'000'000}, {"debt_micro", 23'000'000}, {"from", alice},
+                                           {"paid_micro", 24'000'000}, {"to", dso}}})}});
+    CHECK(account(ledger, "alice") == balances(0, 0));
+    CHECK(account(ledger, "dso") == balances(110'000'000, 0));
+    CHECK(record(ledger, debt("alice", "dso"))["amount_micro"] == 23'000'000);
+
+    // Back to 8 MW: the 47 owed to Alice first cancels her 23 debt; the DSO pays the other 24.
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+    CHECK(record(ledger, "settlement/c0000000001")["money"] ==
+          Json{{"moves", Json::array({Json{{"amount_micro", 47'000'000}, {"debt_cancelled_micro", 23'000'000}, {"from", dso},
+                                           {"paid_micro", 24'000'000}, {"to", alice}}})}});
+    CHECK_FALSE(ledger.state.get(debt("alice", "dso")));
+    CHECK(account(ledger, "alice") == balances(24'000'000, 0));
+    CHECK(account(ledger, "dso") == balances(86'000'000, 0));
+
+    // A correction of the baseline's history re-runs it too: B = 9, A = 8 delivers 1 MW and
+    // falls 1 MW short, 7 - 11 = -4 EUR.
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + hour, 9 * mw)}))) == "ok");
+    CHECK(record(ledger, "settlement/c0000000001")["version"] == 5);
+    CHECK(record(ledger, "settlement/c0000000001")["net_micro"] == -4'000'000);
+    CHECK(account(ledger, "alice") == balances(6'000'000, 0));
+    CHECK(account(ledger, "dso") == balances(104'000'000, 0));
+    // A reading that changes nothing makes no new version.
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + hour, 9 * mw)}))) == "ok");
+    CHECK(record(ledger, "settlement/c0000000001")["version"] == 5);
+  }
+
+  SECTION("the window closes exactly at final_at") {
+    ledger.advance(7 * 86400 - 1);
+    REQUIRE(ledger.run_block({}).empty());
+    CHECK(record(ledger, "settlement/c0000000001")["status"] == "provisional");
+    ledger.advance(1);
+    REQUIRE(ledger.run_block({}).empty());
+    CHECK(record(ledger, "settlement/c0000000001")["status"] == "final");
+    CHECK(ledger.run("alice", "settlement.dispute", Json{{"contract_id", "c0000000001"}, {"reason", "late"}}) ==
+          "settlement.final");
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+    CHECK(record(ledger, "settlement/c0000000001")["version"] == 1);
+    CHECK(account(ledger, "alice") == balances(6'000'000, 0));
+  }
+}
+
+TEST_CASE("a re-run recomputes the operator's fee and moves it back", "[settlement]") {
+  TestLedger ledger = usef_contract(250);
+  ledger.advance(3 * hour);
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+  CHECK(account(ledger, "alice") == balances(23'650'000, 0));  // 10 + 14 - 0.35 fee
+  CHECK(account(ledger, "operator") == balances(350'000, 0));
+  // Corrected to 9 MW: net -4 EUR. Alice returns 18 EUR; the fee account returns her 0.35.
+  REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 9 * mw)}))) == "ok");
+  Json settlement = record(ledger, "settlement/c0000000001");
+  CHECK(settlement["fee_micro"] == 0);
+  CHECK(settlement["money"]["moves"].size() == 2);
+  CHECK(settlement["money"]["moves"][1] == Json{{"amount_micro", 350'000}, {"from", to_hex(public_key_for("operator"))},
+                                                {"paid_micro", 350'000}, {"to", to_hex(public_key_for("alice"))}});
+  // As if 9 MW had been read first: Alice 10 - 4, the DSO 100 + 4, no fee.
+  CHECK(account(ledger, "alice") == balances(6'000'000, 0));
+  CHECK(account(ledger, "dso") == balances(104'000'000, 0));
+  CHECK(account(ledger, "operator") == balances(0, 0));
+}
+
+TEST_CASE("a dispute holds finality until the operator re-runs or adjusts with a reason", "[settlement][dispute]") {
+  TestLedger ledger = usef_contract();
+  ledger.advance(3 * hour);
+  // Before any settlement there is nothing to dispute.
+  CHECK(ledger.run("alice", "settlement.dispute", Json{{"contract_id", "c0000000001"}, {"reason", "x"}}) ==
+        "settlement.unknown");
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 9 * mw)}))) == "ok");
+  const Json dispute{{"contract_id", "c0000000001"}, {"reason", "the meter was replaced at 02:10"}};
+  CHECK(ledger.run("bob", "settlement.dispute", dispute) == "settlement.not_party");
+  CHECK(ledger.run("auditor", "settlement.dispute", dispute) == "auth.role_required");
+  CHECK(ledger.run("alice", "settlement.dispute", Json{{"contract_id", "c0000000001"}}) == "payload.invalid");
+  CHECK(ledger.run("operator", "settlement.resolve",
+                   Json{{"contract_id", "c0000000001"}, {"reason", "r"}, {"resolution", "rerun"}}) == "settlement.not_disputed");
+  REQUIRE(ledger.run("alice", "settlement.dispute", dispute) == "ok");
+  CHECK(ledger.run("dso", "settlement.dispute", dispute) == "settlement.disputed");
+  Json settlement = record(ledger, "settlement/c0000000001");
+  CHECK(settlement["status"] == "disputed");
+  CHECK(settlement["dispute"] == Json{{"opened_at", t0 + 3 * hour}, {"opened_by", to_hex(public_key_for("alice"))},
+                                      {"reason", "the meter was replaced at 02:10"}});
+  // Past final_at a disputed settlement stays open.
+  ledger.advance(8 * 86400);
+  REQUIRE(ledger.run_block({}).empty());
+  CHECK(record(ledger, "settlement/c0000000001")["status"] == "disputed");
+
+  SECTION("by an adjustment") {
+    const Json adjust{{"contract_id", "c0000000001"}, {"net_micro", 7'000'000}, {"reason", "site visit: 1 MW delivered"},
+                      {"resolution", "adjust"}};
+    CHECK(ledger.run("alice", "settlement.resolve", adjust) == "auth.role_required");
+    Json too_much = adjust;
+    too_much["net_micro"] = 14'000'001;  // above the 14 EUR escrow
+    CHECK(ledger.run("operator", "settlement.resolve", too_much) == "payload.invalid");
+    Json no_reason = adjust;
+    no_reason.erase("reason");
+    CHECK(ledger.run("operator", "settlement.resolve", no_reason) == "payload.invalid");
+    CHECK(record(ledger, "settlement/c0000000001")["version"] == 1);  // rejections change nothing
+    REQUIRE(ledger.run("operator", "settlement.resolve", adjust) == "ok");
+    settlement = record(ledger, "settlement/c0000000001");
+    CHECK(settlement["status"] == "final");
+    CHECK(settlement["trigger"] == "adjustment");
+    CHECK(settlement["net_micro"] == 7'000'000);
+    CHECK(settlement["isps"][0]["NetSettlement"] == -4'000'000);  // the computed breakdown stays
+    CHECK(settlement["dispute"]["resolution"] == "adjust");
+    CHECK(settlement["dispute"]["resolution_reason"] == "site visit: 1 MW delivered");
+    CHECK(settlement["dispute"]["resolved_by"] == to_hex(public_key_for("operator")));
+    // From -4 to +7: the DSO pays Alice 11 more.
+    CHECK(account(ledger, "alice") == balances(17'000'000, 0));
+    CHECK(account(ledger, "dso") == balances(93'000'000, 0));
+    CHECK(ledger.run("operator", "settlement.resolve", adjust) == "settlement.not_disputed");
+  }
+
+  SECTION("by a re-run after a correction") {
+    // The correction re-runs the disputed settlement; it stays disputed.
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+    CHECK(record(ledger, "settlement/c0000000001")["status"] == "disputed");
+    CHECK(record(ledger, "settlement/c0000000001")["net_micro"] == 14'000'000);
+    REQUIRE(ledger.run("operator", "settlement.resolve",
+                       Json{{"contract_id", "c0000000001"}, {"reason", "corrected reading"}, {"resolution", "rerun"}}) == "ok");
+    settlement = record(ledger, "settlement/c0000000001");
+    CHECK(settlement["status"] == "final");
+    CHECK(settlement["version"] == 2);  // the re-run found nothing new to change
+    CHECK(account(ledger, "alice") == balances(24'000'000, 0));
+    CHECK(account(ledger, "dso") == balances(86'000'000, 0));
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 11 * mw)}))) == "ok");
+    CHECK(record(ledger, "settlement/c0000000001")["net_micro"] == 14'000'000);
   }
 }
 
@@ -155,7 +329,7 @@ TEST_CASE("missing readings: nothing settles early; at the deadline the ISP coun
   CHECK(settlement["net_micro"] == -22'000'000);
   CHECK(account(ledger, "dso") == balances(110'000'000, 0));
   CHECK(account(ledger, "alice") == balances(0, 0));
-  CHECK(record(ledger, "debt/c0000000001")["amount_micro"] == 12'000'000);
+  CHECK(record(ledger, debt("alice", "dso"))["amount_micro"] == 12'000'000);
 }
 
 TEST_CASE("meter readings are checked: role, metering point, grid, time and size", "[settlement][readings]") {
@@ -265,7 +439,7 @@ TEST_CASE("an activation not delivered loses that ISP's availability fee and pay
   // The 03:00 ISP was not activated: 6 EUR availability. Net -7 EUR: Alice has nothing, so it is a debt.
   CHECK(record(ledger, "settlement/c0000000001")["net_micro"] == -7'000'000);
   CHECK(account(ledger, "dso") == balances(100'000'000, 0));
-  CHECK(record(ledger, "debt/c0000000001")["amount_micro"] == 7'000'000);
+  CHECK(record(ledger, debt("alice", "dso"))["amount_micro"] == 7'000'000);
 }
 
 TEST_CASE("a capacity limitation is checked against connection capacity minus the order", "[settlement]") {
@@ -462,8 +636,8 @@ TEST_CASE("a day's totals saturate at 2^53-1 instead of leaving the I-JSON range
   REQUIRE(ledger.run_block({}).empty());  // block 1 opens the day
   StateOverlay overlay(ledger.state);
   const std::int64_t max = 9007199254740991;
-  count_digest_settlement(overlay, max, -max);
-  count_digest_settlement(overlay, max, -max);  // would be ±2^54 unsaturated
+  count_digest_settlement(overlay, 1, max, -max);
+  count_digest_settlement(overlay, 1, max, -max);  // would be ±2^54 unsaturated
   Json day = Json::parse(*overlay.get("digest_day"));
   CHECK(day["settled_contracts"] == 2);
   CHECK(day["settled_energy_wh"] == max);
