@@ -1,19 +1,24 @@
 // The asset register (DESIGN.md §2.3), kept by each asset's owner (a prosumer or aggregator).
 //   asset.register   {"asset_id":ID,"connection_w":N,"max_down_w":N,"max_up_w":N,"metering_point_id":M,
-//                     "name":S,"property":{...}?,"storage_wh":N,"technology":T,"zone_id":ID}
-//   asset.update     the same members, asset_id required, the others optional (owner only)
+//                     "name":S,"property":{...}?,"storage_wh":N,"sub_metering_point_id":M?,
+//                     "technology":T,"zone_id":ID}
+//   asset.update     the same members, asset_id required, the others optional (owner only);
+//                    "sub_metering_point_id":null removes the sub-meter
 //   asset.consent    {"aggregator":HEX64,"asset_id":ID,"granted":true|false}       (owner only)
 //   asset.prequalify {"asset_id":ID,"decision":"qualified"|"rejected","reason":S?} (the zone's DSO)
-// A metering point backs one asset only. Changing the zone, the technology, a power or
-// energy figure or the metering point sends the asset back to prequalification; a maximum
+// A metering point backs one asset only; the optional sub-meter is the seller's own meter
+// behind the connection, which an offer may name as proof of delivery (contracts/orders.cpp).
+// Changing the zone, the technology, a power or energy figure or a metering point sends the
+// asset back to prequalification; a maximum
 // may not drop below power already committed to contracts in an ISP that has not begun.
 //   asset/<id>                         the record, with "owner" and "prequalification"
-//   metering_point/<id>                the asset id it backs
+//   metering_point/<id>                the asset id it backs (main meter or sub-meter)
 //   consent/<asset_id>/<aggregator>    {"granted_at":T}
 #include "contracts/assets.hpp"
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include "contracts/market.hpp"
 #include "contracts/state_keys.hpp"
@@ -110,11 +115,19 @@ Result<Json> checked_property(const Json& property) {
 }
 
 // Members that, when changed, send the asset back to prequalification.
-constexpr std::array<const char*, 7> technical_fields = {"connection_w", "max_down_w", "max_up_w", "metering_point_id",
-                                                         "storage_wh", "technology", "zone_id"};
+constexpr std::array<const char*, 8> technical_fields = {"connection_w", "max_down_w", "max_up_w", "metering_point_id",
+                                                         "storage_wh", "sub_metering_point_id", "technology", "zone_id"};
 // Every member asset.update may change.
-constexpr std::array<const char*, 9> updatable_fields = {"connection_w", "max_down_w", "max_up_w", "metering_point_id",
-                                                          "name", "property", "storage_wh", "technology", "zone_id"};
+constexpr std::array<const char*, 10> updatable_fields = {"connection_w",   "max_down_w", "max_up_w", "metering_point_id",
+                                                           "name",           "property",   "storage_wh", "sub_metering_point_id",
+                                                           "technology",     "zone_id"};
+
+// The asset's metering points: the main meter, then the sub-meter if it has one.
+std::vector<std::string> metering_points(const Json& asset) {
+  std::vector<std::string> points{asset["metering_point_id"].get<std::string>()};
+  if (asset.contains("sub_metering_point_id")) points.push_back(asset["sub_metering_point_id"].get<std::string>());
+  return points;
+}
 
 // Checks the members present in `payload` and copies them into `asset`.
 Status merge_asset_fields(const StateOverlay& state, const Json& payload, Json& asset) {
@@ -145,6 +158,19 @@ Status merge_asset_fields(const StateOverlay& state, const Json& payload, Json& 
       return invalid("metering_point_id must be 1 to 64 characters of [A-Za-z0-9._:-]");
     }
     asset["metering_point_id"] = payload["metering_point_id"];
+  }
+  if (payload.contains("sub_metering_point_id")) {
+    const Json& sub = payload["sub_metering_point_id"];
+    if (sub.is_null()) {
+      asset.erase("sub_metering_point_id");
+    } else if (!sub.is_string() || !is_metering_point_id(sub.get<std::string>())) {
+      return invalid("sub_metering_point_id must be 1 to 64 characters of [A-Za-z0-9._:-], or null to remove it");
+    } else {
+      asset["sub_metering_point_id"] = sub;
+    }
+  }
+  if (asset.contains("sub_metering_point_id") && asset["sub_metering_point_id"] == asset["metering_point_id"]) {
+    return invalid("sub_metering_point_id must differ from metering_point_id");
   }
   if (payload.contains("zone_id")) {
     auto zone_id = payload_identifier(payload, "zone_id");
@@ -256,8 +282,8 @@ Status register_asset(HandlerContext& context) {
              {"registered_at", context.block.time}};
   if (auto status = merge_asset_fields(context.state, payload, asset); !status) return status;
   if (context.state.get(keys::asset(*asset_id))) return reject("asset.exists", "asset '" + *asset_id + "' exists");
-  if (auto status = claim_metering_point(context.state, asset["metering_point_id"].get<std::string>(), *asset_id); !status) {
-    return status;
+  for (const auto& point : metering_points(asset)) {
+    if (auto status = claim_metering_point(context.state, point, *asset_id); !status) return status;
   }
   write_json(context.state, keys::asset(*asset_id), asset);
   return ok_status();
@@ -282,14 +308,20 @@ Status update_asset(HandlerContext& context) {
                                                     " W committed " + direction + " in some ISP");
     }
   }
-  if (updated["metering_point_id"] != (*asset)["metering_point_id"]) {
-    if (auto status = claim_metering_point(context.state, updated["metering_point_id"].get<std::string>(), asset_id); !status) {
-      return status;
+  // Release the points the asset no longer uses, then claim its points (a swap of main and
+  // sub-meter, or a point released and claimed, stays with the asset).
+  const auto old_points = metering_points(*asset), new_points = metering_points(updated);
+  for (const auto& point : old_points) {
+    if (std::find(new_points.begin(), new_points.end(), point) == new_points.end()) {
+      context.state.erase(keys::metering_point(point));
     }
-    context.state.erase(keys::metering_point((*asset)["metering_point_id"].get<std::string>()));
   }
-  bool technical_change = std::any_of(technical_fields.begin(), technical_fields.end(),
-                                      [&](const char* field) { return updated[field] != (*asset)[field]; });
+  for (const auto& point : new_points) {
+    if (auto status = claim_metering_point(context.state, point, asset_id); !status) return status;
+  }
+  bool technical_change = std::any_of(technical_fields.begin(), technical_fields.end(), [&](const char* field) {
+    return updated.value(field, Json()) != asset->value(field, Json());
+  });
   if (technical_change) updated["prequalification"] = Json{{"status", "pending"}};
   write_json(context.state, keys::asset(asset_id), updated);
   return ok_status();

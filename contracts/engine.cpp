@@ -42,7 +42,8 @@ const std::array<TransactionType, 29> transaction_types{{
     {"escrow.hold", market_roles, create_hold},
     {"escrow.post", market_roles, post_hold},
     {"escrow.void", market_roles, void_hold},
-    {"meter.submit", {Role::Metering}, submit_readings},
+    // Sellers submit their own sub-meters' readings only (contracts/readings.cpp).
+    {"meter.submit", {Role::Metering, Role::Prosumer, Role::Aggregator}, submit_readings},
     {"nomination.submit", seller_roles, submit_nomination},
     {"offer.create", seller_roles, create_offer},
     {"offer.revoke", seller_roles, revoke_offer},

@@ -43,7 +43,7 @@ struct Fill {
 
 // The rules that do not depend on quantities. Codes: offer.not_open, offer.seller_suspended,
 // match.self_trade, match.zone_mismatch, match.direction_mismatch, match.product_mismatch,
-// match.price_above_max.
+// match.sub_meter_not_accepted, match.price_above_max.
 Status check_pair(const StateOverlay& state, const Json& offer, const Json& request) {
   if (offer["status"] != "open") {
     return reject("offer.not_open", "offer '" + offer["offer_id"].get<std::string>() + "' is " + offer["status"].get<std::string>());
@@ -57,6 +57,10 @@ Status check_pair(const StateOverlay& state, const Json& offer, const Json& requ
       return reject("match." + name + "_mismatch", "the offer's " + name + " " + offer[field].get<std::string>() +
                                                        " differs from the request's " + request[field].get<std::string>());
     }
+  }
+  if (offer.value("metering", "main") == "sub_meter" && !request.value("accept_sub_meter", false)) {
+    return reject("match.sub_meter_not_accepted", "offer '" + offer["offer_id"].get<std::string>() +
+                                                      "' proves delivery by the seller's sub-meter, which the request does not accept");
   }
   Prices offered = offer_prices(offer), maximum = request_max_prices(request);
   if (offered.activation_micro_per_mwh > maximum.activation_micro_per_mwh ||
@@ -198,11 +202,16 @@ Status record_contract(HandlerContext& context, Json& request, Json& offer, cons
   }
   request["budget_micro"] = request["budget_micro"].get<std::int64_t>() - from_budget;
   const std::string direction = offer["direction"].get<std::string>();
+  const bool sub_metering = offer.value("metering", "main") == "sub_meter";
   Json allocation = Json::object(), asset_terms = Json::object();
   for (const auto& [asset_id, shares] : fill.allocation) {
     allocation[asset_id] = to_json(shares);
     Json asset = *read_asset(state, asset_id);
-    asset_terms[asset_id] = Json{{"connection_w", asset["connection_w"]}, {"metering_point_id", asset["metering_point_id"]}};
+    // The meter that proves delivery: the sub-meter when the offer names it (the main meter
+    // if the asset has since dropped its sub-meter and been prequalified again).
+    const bool sub_metered = sub_metering && asset.contains("sub_metering_point_id");
+    asset_terms[asset_id] = Json{{"connection_w", asset["connection_w"]},
+                                 {"metering_point_id", asset[sub_metered ? "sub_metering_point_id" : "metering_point_id"]}};
     for (std::size_t i = 0; i < shares.size(); ++i) {
       if (shares[i] == 0) continue;
       std::int64_t t = fill.period.isp_start(static_cast<std::int64_t>(i));
@@ -220,6 +229,7 @@ Status record_contract(HandlerContext& context, Json& request, Json& offer, cons
                 {"direction", direction},
                 {"end", fill.period.end},
                 {"escrow_micro", *cost},
+                {"metering", sub_metering ? "sub_meter" : "main"},
                 {"isp_seconds", fill.period.isp_seconds},
                 {"min_activation_ppm", offer["min_activation_ppm"]},
                 {"offer_id", offer["offer_id"]},

@@ -1,15 +1,18 @@
 // Offers and requests (DESIGN.md §2.4–2.5).
 //   offer.create   {"activation_price_micro_per_mwh":P?,"asset_ids":[ID...],"availability_price_micro_per_mw_h":P?,
 //                   "baseline":{"method":S,"params":{...},"version":1},"direction":D,"end":T,"expires_at":T,
-//                   "min_activation_ppm":N,"offer_id":ID,"power_w":N|[N...],"product":K,"start":T,"zone_id":ID}
+//                   "metering":"main"|"sub_meter"?,"min_activation_ppm":N,"offer_id":ID,"power_w":N|[N...],
+//                   "product":K,"start":T,"zone_id":ID}
 //   offer.revoke   {"offer_id":ID}                                               (seller only)
-//   request.create {"direction":D,"end":T,"expires_at":T,"max_activation_price_micro_per_mwh":P?,
+//   request.create {"accept_sub_meter":B?,"direction":D,"end":T,"expires_at":T,"max_activation_price_micro_per_mwh":P?,
 //                   "max_availability_price_micro_per_mw_h":P?,"power_w":N|[N...],"product":K,
 //                   "request_id":ID,"start":T,"zone_id":ID}
 //   request.cancel {"request_id":ID}                                             (buyer only)
 // A request holds its maximum cost (availability plus full activation at the maximum prices,
 // line by line) from the buyer's available balance and credit line; contracts draw on that
 // budget, and cancelling, expiring or filling the request returns what is left.
+// Delivery is proved by each asset's main meter, or, when the offer says "sub_meter" and the
+// request accepts it (accept_sub_meter, default false), by the seller's own sub-meter.
 //   offer/<id>, request/<id>                        the records, with remaining_w per ISP and status
 //   book/<zone>/<dir>/<product>/<p1>/<p2>/<height>/<offer_id>   open offers, cheapest first
 //   order_expiry/<T>/offer/<id>, order_expiry/<T>/request/<id> open orders, by expiry
@@ -185,7 +188,7 @@ Json order_record(const OrderCore& order, const HandlerContext& context) {
 // The offer's assets: 1 to 16 distinct ids, each usable by the seller in the zone. Returns
 // the sum of their maximum power in the offer's direction.
 Result<std::int64_t> offer_asset_capacity(const StateOverlay& state, const Json& payload, const OrderCore& order,
-                                          const PublicKey& seller) {
+                                          const PublicKey& seller, bool sub_metered) {
   if (!payload.contains("asset_ids") || !payload["asset_ids"].is_array() || payload["asset_ids"].empty() ||
       payload["asset_ids"].size() > max_assets_per_offer) {
     return reject("payload.invalid", "asset_ids must list 1 to 16 assets");
@@ -199,6 +202,9 @@ Result<std::int64_t> offer_asset_capacity(const StateOverlay& state, const Json&
     auto asset = read_asset(state, id.get<std::string>());
     if (!asset) return reject("asset.unknown", "no asset '" + id.get<std::string>() + "'");
     if (auto status = check_asset_usable(state, *asset, seller, order.zone_id); !status) return status.rejection();
+    if (sub_metered && !asset->contains("sub_metering_point_id")) {
+      return reject("offer.no_sub_meter", "asset '" + id.get<std::string>() + "' has no sub-meter");
+    }
     capacity += asset_max_power_w(*asset, order.direction);  // at most 16 × 10^12: no overflow
   }
   return capacity;
@@ -287,8 +293,10 @@ Status create_offer(HandlerContext& context) {
   if (!min_fraction) return min_fraction.rejection();
   auto baseline = payload_baseline(payload, order->product);
   if (!baseline) return baseline.rejection();
+  const std::string metering = payload.contains("metering") ? text_member(payload, "metering") : "main";
+  if (metering != "main" && metering != "sub_meter") return reject("payload.invalid", "metering must be main or sub_meter");
   if (context.state.get(keys::offer(*offer_id))) return reject("offer.exists", "offer '" + *offer_id + "' exists");
-  auto capacity = offer_asset_capacity(context.state, payload, *order, context.transaction.signer);
+  auto capacity = offer_asset_capacity(context.state, payload, *order, context.transaction.signer, metering == "sub_meter");
   if (!capacity) return capacity.rejection();
   std::int64_t peak = *std::max_element(order->power_w.begin(), order->power_w.end());
   if (peak > *capacity) {
@@ -298,6 +306,7 @@ Status create_offer(HandlerContext& context) {
   Json offer = order_record(*order, context);
   offer["asset_ids"] = payload["asset_ids"];
   offer["baseline"] = *baseline;
+  offer["metering"] = metering;
   offer["min_activation_ppm"] = *min_fraction;
   offer["offer_id"] = *offer_id;
   offer["prices"] = *prices;
@@ -325,6 +334,9 @@ Status create_request(HandlerContext& context) {
   if (!order) return order.rejection();
   auto max_prices = payload_prices(payload, order->product, "max_");
   if (!max_prices) return max_prices.rejection();
+  if (payload.contains("accept_sub_meter") && !payload["accept_sub_meter"].is_boolean()) {
+    return reject("payload.invalid", "accept_sub_meter must be true or false");
+  }
   if (context.state.get(keys::request(*request_id))) {
     return reject("request.exists", "request '" + *request_id + "' exists");
   }
@@ -332,6 +344,7 @@ Status create_request(HandlerContext& context) {
   if (!budget) return budget.rejection();
   if (auto status = hold_funds(context.state, context.transaction.signer, *budget); !status) return status;
   Json request = order_record(*order, context);
+  request["accept_sub_meter"] = payload.value("accept_sub_meter", false);
   request["budget_micro"] = *budget;
   request["buyer"] = to_hex(context.transaction.signer);
   request["max_cost_micro"] = *budget;

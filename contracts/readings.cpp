@@ -1,7 +1,9 @@
 // Meter readings (DESIGN.md §2.8), submitted in signed batches by metering participants.
 //   meter.submit {"readings":[{"export_wh":N,"import_wh":N,"isp_start":T,"metering_point_id":M,
 //                              "quality":"measured"|"estimated"},...]}
-// A batch is accepted whole or not at all. A reading for an ISP already read is a
+// Metering participants submit readings of any metering point; a seller submits readings of
+// the sub-meters of assets it acts for (the owner, or an aggregator with consent), which count
+// only for contracts whose offer named the sub-meter. A batch is accepted whole or not at all. A reading for an ISP already read is a
 // correction: a new version that replaces the old one. After the batch, every contract of
 // the assets read whose period is over is settled if its readings are now complete, and every
 // settled contract not yet final whose ISPs or baseline history the batch read is re-run.
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <map>
 
+#include "contracts/assets.hpp"
 #include "contracts/market.hpp"
 #include "contracts/settlement.hpp"
 #include "contracts/state_keys.hpp"
@@ -49,6 +52,8 @@ Status submit_readings(HandlerContext& context) {
   }
   const std::int64_t isp_seconds = market_isp_seconds(context.state);
   const std::int64_t margin_ppm = market_param(context.state, "reading_margin_ppm").get<std::int64_t>();
+  const bool metering_role =
+      holds_role(*read_json(context.state, keys::participant(context.transaction.signer)), "metering");
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> assets_read;  // asset -> first and last ISP read
   for (std::size_t i = 0; i < payload["readings"].size(); ++i) {
     const Json& reading = payload["readings"][i];
@@ -68,8 +73,14 @@ Status submit_readings(HandlerContext& context) {
     if (*isp_start + isp_seconds > context.block.time) {
       return bad_reading(i, "meter.future", "the ISP has not ended at the block time");
     }
-    // At most the connection capacity over the whole ISP, plus the market's margin.
     Json asset = *read_json(context.state, keys::asset(asset_id->get<std::string>()));
+    if (!metering_role && (asset.value("sub_metering_point_id", "") != point ||
+                           !check_acts_for_asset(context.state, asset, context.transaction.signer))) {
+      return bad_reading(i, "auth.role_required",
+                         "only a metering participant submits readings of '" + point +
+                             "'; a seller submits only the sub-meters of assets it acts for");
+    }
+    // At most the connection capacity over the whole ISP, plus the market's margin.
     __extension__ using Wide = unsigned __int128;
     Wide ceiling = static_cast<Wide>(asset["connection_w"].get<std::int64_t>()) * static_cast<Wide>(isp_seconds) *
                    static_cast<Wide>(market_limits::ppm + margin_ppm) / (static_cast<Wide>(3600) * market_limits::ppm);

@@ -5,6 +5,7 @@
 
 #include "contracts/digest.hpp"
 #include "contracts/queries.hpp"
+#include "contracts/readings.hpp"
 #include "ledger/hash.hpp"
 #include "ledger/merkle.hpp"
 #include "market_fixture.hpp"
@@ -292,6 +293,69 @@ TEST_CASE("a dispute holds finality until the operator re-runs or adjusts with a
     REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 11 * mw)}))) == "ok");
     CHECK(record(ledger, "settlement/c0000000001")["net_micro"] == 14'000'000);
   }
+}
+
+TEST_CASE("a contract may take the seller's own sub-meter as proof, when the buyer accepts it", "[settlement][readings]") {
+  TestLedger ledger = market_with_site();
+  // The sub-meter is registered like a metering point: unique, and not the main meter.
+  Json update{{"asset_id", "alice-site"}, {"sub_metering_point_id", "MP-001"}};
+  CHECK(ledger.run("alice", "asset.update", update) == "asset.invalid");
+  Json other = asset("bob-site", "feeder-7", "SUB-001", 2 * mw, 0);
+  REQUIRE(ledger.run("bob", "asset.register", other) == "ok");
+  update["sub_metering_point_id"] = "SUB-001";
+  CHECK(ledger.run("alice", "asset.update", update) == "asset.duplicate_metering_point");
+  update["sub_metering_point_id"] = "SUB-ALICE";
+  Json offer = energy_offer("a", "alice-site", 2 * mw, 7, 1'000'000);
+  offer["start"] = t0 + 2 * hour;
+  offer["end"] = t0 + 3 * hour;
+  offer["expires_at"] = t0 + 2 * hour;
+  offer["baseline"] = Json{{"method", "meter_before_after"}, {"params", Json{{"isps_before", 1}}}, {"version", 1}};
+  offer["metering"] = "sub_meter";
+  CHECK(ledger.run("alice", "offer.create", offer) == "offer.no_sub_meter");
+  // A new meter sends the asset back to prequalification.
+  REQUIRE(ledger.run("alice", "asset.update", update) == "ok");
+  CHECK(record(ledger, keys::asset("alice-site"))["prequalification"]["status"] == "pending");
+  REQUIRE(ledger.run("dso", "asset.prequalify", prequalify("alice-site")) == "ok");
+  REQUIRE(ledger.run("alice", "offer.create", offer) == "ok");
+  // A request that does not accept sub-meters neither buys nor matches it.
+  REQUIRE(ledger.run("dso", "request.create", energy_request("strict", t0 + 2 * hour, t0 + 3 * hour, 2 * mw, 7)) == "ok");
+  CHECK(ledger.run("dso", "request.purchase",
+                   Json{{"request_id", "strict"}, {"fills", Json::array({Json{{"offer_id", "a"}, {"power_w", 2 * mw}}})}}) ==
+        "match.sub_meter_not_accepted");
+  CHECK(ledger.run("dso", "request.match", by_id("request_id", "strict")) == "match.nothing_matched");
+  Json accepting = energy_request("r", t0 + 2 * hour, t0 + 3 * hour, 2 * mw, 7);
+  accepting["accept_sub_meter"] = "yes";
+  CHECK(ledger.run("dso", "request.create", accepting) == "payload.invalid");
+  accepting["accept_sub_meter"] = true;
+  REQUIRE(ledger.run("dso", "request.create", accepting) == "ok");
+  REQUIRE(ledger.run("dso", "request.match", by_id("request_id", "r")) == "ok");
+  Json contract = record(ledger, keys::contract("c0000000001"));
+  CHECK(contract["metering"] == "sub_meter");
+  CHECK(contract["asset_terms"]["alice-site"]["metering_point_id"] == "SUB-ALICE");
+
+  ledger.advance(3 * hour);
+  REQUIRE(ledger.run_block({}).empty());  // the strict request expires
+  // Alice may read her sub-meter, not her main meter nor Bob's; Bob may not read hers.
+  CHECK(ledger.run("alice", "meter.submit", readings(Json::array({reading("MP-001", t0 + hour, 10 * mw)}))) ==
+        "auth.role_required");
+  CHECK(ledger.run("alice", "meter.submit", readings(Json::array({reading("SUB-001", t0 + hour, mw)}))) ==
+        "auth.role_required");
+  CHECK(ledger.run("bob", "meter.submit", readings(Json::array({reading("SUB-ALICE", t0 + hour, mw)}))) ==
+        "auth.role_required");
+  // The main meter's readings do not settle a sub-metered contract.
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+  CHECK_FALSE(ledger.state.get("settlement/c0000000001"));
+  // The sub-meter sees only the flexible load: 3 MW before, 1 MW during: 2 MW delivered, 14 EUR.
+  REQUIRE(ledger.run("alice", "meter.submit",
+                     readings(Json::array({reading("SUB-ALICE", t0 + hour, 3 * mw), reading("SUB-ALICE", t0 + 2 * hour, 1 * mw)}))) ==
+          "ok");
+  Json settlement = record(ledger, "settlement/c0000000001");
+  CHECK(settlement["isps"][0]["BaselinePower"] == 3 * mw);
+  CHECK(settlement["isps"][0]["ActualPower"] == 1 * mw);
+  CHECK(settlement["net_micro"] == 14'000'000);
+  CHECK(record(ledger, reading_key("SUB-ALICE", t0 + 2 * hour))["submitted_by"] == to_hex(public_key_for("alice")));
+  CHECK(account(ledger, "alice") == balances(14'000'000, 0));
 }
 
 TEST_CASE("the operator's fee is taken from the seller's payment", "[settlement]") {
