@@ -1,15 +1,31 @@
 // Meter readings: storage and the net power they give per ISP (contracts/readings.cpp).
 #pragma once
 
+#include <map>
+
 #include "contracts/handlers.hpp"
 
 namespace flex {
 
-std::string reading_key(const std::string& metering_point_id, std::int64_t isp_start);
+// meter_day/<metering point>/<UTC day start, 16 digits>: one day of a point's readings.
+std::string meter_day_key(const std::string& metering_point_id, std::int64_t day_start);
 
-// The latest reading's net average power in W (import - export), or nullopt when unread.
-std::optional<std::int64_t> read_net_power_w(const StateOverlay& state, const std::string& metering_point_id,
-                                             std::int64_t isp_start, std::int64_t isp_seconds);
+struct MeterReading {
+  std::int64_t import_wh = 0, export_wh = 0;
+  std::string quality;       // measured | estimated
+  std::int64_t version = 0;  // 1, then one more per correction
+  std::int64_t recorded_at = 0;
+  std::string submitted_by;  // HEX64
+};
+
+// The latest reading of one ISP, or nullopt when unread.
+std::optional<MeterReading> read_meter_reading(const StateOverlay& state, const std::string& metering_point_id,
+                                               std::int64_t isp_start, std::int64_t isp_seconds);
+
+// Net average power in W, (import - export) × 3600 / isp_seconds, of every ISP read in
+// [from, to), by ISP start. One state read per UTC day.
+std::map<std::int64_t, std::int64_t> read_net_power_series(const StateOverlay& state, const std::string& metering_point_id,
+                                                           std::int64_t from, std::int64_t to, std::int64_t isp_seconds);
 
 // nomination/<asset>/<isp start>: the seller's declared net power (contracts/nominations.cpp).
 std::string nomination_key(const std::string& asset_id, std::int64_t isp_start);

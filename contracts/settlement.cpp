@@ -65,6 +65,24 @@ std::string asset_contract_key(const std::string& asset_id, const std::string& c
   return "asset_contract/" + asset_id + "/" + contract_id;
 }
 
+// How far back a baseline method reads history (contracts/baselines.cpp walks back at most
+// 2 × days + 14 days; meter-before reads the ISPs just before the event).
+std::int64_t lookback_seconds(const Json& baseline) {
+  const Json& params = baseline["params"];
+  if (baseline["method"] == "x_of_y") return (2 * params["y"].get<std::int64_t>() + 15) * 86400;
+  if (baseline["method"] == "rolling_average") return (2 * params["days"].get<std::int64_t>() + 15) * 86400;
+  if (baseline["method"] == "meter_before_after") return params["isps_before"].get<std::int64_t>() * 3600;
+  return 0;
+}
+
+// asset_contract/<asset>/<contract>: {"end":T,"reads_from":T,"settled":B}, the contract's end,
+// the first ISP its settlement reads (baseline history included), and whether it is settled.
+Json asset_index_entry(const Json& contract, bool settled) {
+  return Json{{"end", contract["end"]},
+              {"reads_from", contract["start"].get<std::int64_t>() - lookback_seconds(contract["baseline"])},
+              {"settled", settled}};
+}
+
 // What an asset was ordered to deliver per ISP: its allocation, or for a reservation its
 // share of the activated power (assets in allocation order, each up to its allocation).
 std::map<std::string, std::vector<std::int64_t>> ordered_per_asset(const Json& contract) {
@@ -83,15 +101,6 @@ std::map<std::string, std::vector<std::int64_t>> ordered_per_asset(const Json& c
   return ordered;
 }
 
-// How far back a baseline method reads history (contracts/baselines.cpp walks back at most
-// 2 × days + 14 days; meter-before reads the ISPs just before the event).
-std::int64_t lookback_seconds(const Json& baseline) {
-  const Json& params = baseline["params"];
-  if (baseline["method"] == "x_of_y") return (2 * params["y"].get<std::int64_t>() + 15) * 86400;
-  if (baseline["method"] == "rolling_average") return (2 * params["days"].get<std::int64_t>() + 15) * 86400;
-  if (baseline["method"] == "meter_before_after") return params["isps_before"].get<std::int64_t>() * 3600;
-  return 0;
-}
 
 struct AssetIsp {
   std::optional<std::int64_t> baseline_w, actual_w;
@@ -116,14 +125,12 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
   for (std::size_t i = 0; i < ordered.size(); ++i) result[i].ordered_w = ordered[i];
   if (needed.empty()) return result;
 
-  std::map<std::int64_t, std::int64_t> actual;
-  const std::string prefix = "reading/" + point + "/";
-  for (auto key = state.first_key_from(prefix + padded_time(start - lookback_seconds(contract["baseline"])));
-       key && key->starts_with(prefix); key = state.first_key_from(*key + '\0')) {
-    std::int64_t t = std::stoll(key->substr(prefix.size()));
-    if (t >= contract["end"].get<std::int64_t>()) break;
-    actual[t] = *read_net_power_w(state, point, t, isp);
+  // The contract's own ISPs first: until the deadline, a missing one means there is nothing to do yet.
+  auto actual = read_net_power_series(state, point, start, contract["end"].get<std::int64_t>(), isp);
+  if (!at_deadline && std::any_of(needed.begin(), needed.end(), [&](std::int64_t t) { return !actual.contains(t); })) {
+    return std::nullopt;
   }
+  if (!capacity) actual.merge(read_net_power_series(state, point, start - lookback_seconds(contract["baseline"]), start, isp));
   std::optional<std::vector<std::int64_t>> baseline;
   if (!capacity) {
     // Days with commitments of this asset before the contract are event days, left out of history.
@@ -295,6 +302,9 @@ bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at
                   {"trigger", trigger},
                   {"version", 1}});
   write_json(state, final_key(final_at, contract_id), contract_id);
+  for (const auto& [asset_id, shares] : contract["allocation"].items()) {
+    write_json(state, asset_contract_key(asset_id, contract_id), asset_index_entry(contract, true));
+  }
   state.erase(due_key(contract));
   contract["status"] = "settled";
   write_json(state, keys::contract(contract_id), contract);
@@ -327,19 +337,12 @@ Json supersede(StateOverlay& state, const Json& contract, Json settlement, Outco
   return settlement;
 }
 
-// Whether ISPs read in [first, last] can change a settled contract's result: its own ISPs or
-// the history its baseline reads.
-bool reads_into(const Json& contract, std::int64_t first, std::int64_t last) {
-  return last >= contract["start"].get<std::int64_t>() - lookback_seconds(contract["baseline"]) &&
-         first < contract["end"].get<std::int64_t>();
-}
-
 }  // namespace
 
 void schedule_settlement(StateOverlay& state, const Json& contract) {
   const std::string contract_id = contract["contract_id"].get<std::string>();
   for (const auto& [asset_id, shares] : contract["allocation"].items()) {
-    write_json(state, asset_contract_key(asset_id, contract_id), contract_id);
+    write_json(state, asset_contract_key(asset_id, contract_id), asset_index_entry(contract, false));
   }
   write_json(state, due_key(contract), contract_id);
 }
@@ -348,14 +351,17 @@ void settle_completed_contracts(StateOverlay& state, const std::string& asset_id
                                 std::int64_t last_isp, std::int64_t block_time) {
   const std::string prefix = "asset_contract/" + asset_id + "/";
   for (auto key = state.first_key_from(prefix); key && key->starts_with(prefix); key = state.first_key_from(*key + '\0')) {
-    Json contract = *read_json(state, keys::contract(key->substr(prefix.size())));
-    if (contract["status"] == "settled") {
-      // Not yet final (final settlements leave the index): a correction re-runs it.
-      if (reads_into(contract, first_isp, last_isp)) (void)rerun_settlement(state, contract, block_time, "correction");
+    // The index entry says whether there is work, so most batches parse no contract.
+    Json entry = *read_json(state, *key);
+    if (entry["settled"].get<bool>()) {
+      // Not yet final (final settlements leave the index): a correction of its data re-runs it.
+      if (last_isp >= entry["reads_from"].get<std::int64_t>() && first_isp < entry["end"].get<std::int64_t>()) {
+        (void)rerun_settlement(state, *read_json(state, keys::contract(key->substr(prefix.size()))), block_time, "correction");
+      }
       continue;
     }
-    if (contract["end"].get<std::int64_t>() > block_time) continue;  // ISPs still to come
-    (void)settle(state, contract, block_time, false, "readings_complete");
+    if (entry["end"].get<std::int64_t>() > block_time) continue;  // ISPs still to come
+    (void)settle(state, *read_json(state, keys::contract(key->substr(prefix.size()))), block_time, false, "readings_complete");
   }
 }
 

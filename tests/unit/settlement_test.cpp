@@ -354,7 +354,8 @@ TEST_CASE("a contract may take the seller's own sub-meter as proof, when the buy
   CHECK(settlement["isps"][0]["BaselinePower"] == 3 * mw);
   CHECK(settlement["isps"][0]["ActualPower"] == 1 * mw);
   CHECK(settlement["net_micro"] == 14'000'000);
-  CHECK(record(ledger, reading_key("SUB-ALICE", t0 + 2 * hour))["submitted_by"] == to_hex(public_key_for("alice")));
+  StateOverlay view(ledger.state);
+  CHECK(read_meter_reading(view, "SUB-ALICE", t0 + 2 * hour, hour)->submitted_by == to_hex(public_key_for("alice")));
   CHECK(account(ledger, "alice") == balances(14'000'000, 0));
 }
 
@@ -411,12 +412,26 @@ TEST_CASE("meter readings are checked: role, metering point, grid, time and size
   // A batch is whole or nothing: one bad reading rejects the good one before it.
   CHECK(ledger.run("meter", "meter.submit",
                    readings(Json::array({reading("MP-001", t0, 5), reading("MP-001", t0 + 1, 5)}))) == "meter.off_grid");
-  CHECK_FALSE(ledger.state.get("reading/MP-001/" + padded_time(t0)));
+  CHECK_FALSE(ledger.state.get(meter_day_key("MP-001", t0)));
   REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0, 13'200'000)}))) == "ok");
   REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0, 5'000'000)}))) == "ok");
-  Json stored = record(ledger, "reading/MP-001/" + padded_time(t0));
-  CHECK(stored["version"] == 2);  // a correction is a new version
-  CHECK(stored["import_wh"] == 5'000'000);
+  // One entry per metering point and UTC day, one slot per ISP: [import, export, quality,
+  // version, recorded_at, submitter]. A correction is a new version.
+  Json day = record(ledger, meter_day_key("MP-001", t0));
+  CHECK(day["submitters"] == Json::array({to_hex(public_key_for("meter"))}));
+  CHECK(day["isps"].size() == 24);
+  CHECK(day["isps"][0] == Json::array({5'000'000, 0, "m", 2, t0 + 3 * hour, 0}));
+  CHECK(day["isps"][1].is_null());
+  // A batch that reads and corrects the same ISP applies in order: two more versions.
+  REQUIRE(ledger.run("meter", "meter.submit",
+                     readings(Json::array({reading("MP-001", t0 + hour, 1), reading("MP-001", t0 + hour, 2, 3)}))) == "ok");
+  StateOverlay view(ledger.state);
+  auto corrected = read_meter_reading(view, "MP-001", t0 + hour, hour);
+  REQUIRE(corrected);
+  CHECK(corrected->version == 2);
+  CHECK(corrected->import_wh == 2);
+  CHECK(corrected->export_wh == 3);
+  CHECK(corrected->quality == "measured");
 }
 
 namespace {
