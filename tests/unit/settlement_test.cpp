@@ -3,6 +3,8 @@
 // a 1-hour ISP, baseline 10 MW, 2 MW ordered up at 7 EUR/MWh, penalty 11 EUR/MWh.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "contracts/digest.hpp"
 #include "contracts/queries.hpp"
 #include "contracts/readings.hpp"
@@ -395,6 +397,44 @@ TEST_CASE("missing readings: nothing settles early; at the deadline the ISP coun
   CHECK(account(ledger, "dso") == balances(110'000'000, 0));
   CHECK(account(ledger, "alice") == balances(0, 0));
   CHECK(record(ledger, debt("alice", "dso"))["amount_micro"] == 12'000'000);
+}
+
+TEST_CASE("the day scanner and the full parse agree on random batches of readings and corrections", "[readings]") {
+  // 15-minute ISPs over three UTC days; each seed submits 1 to 6 batches of up to 40 readings
+  // (many of them corrections of an ISP read before), then compares, for every ISP, the net
+  // power read_net_power_series scans with the one read_meter_reading parses.
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+    INFO("seed " << seed);
+    std::mt19937_64 random(seed);
+    TestLedger ledger(settlement_genesis(900), t0);
+    Json site = asset("site", "feeder-7", "MP-001", 2 * mw, 0);
+    site["connection_w"] = 12 * mw;
+    REQUIRE(ledger.run("dso", "zone.create", zone("feeder-7")) == "ok");
+    REQUIRE(ledger.run("alice", "asset.register", site) == "ok");
+    ledger.advance(3 * 86400);
+    const std::int64_t batches = 1 + static_cast<std::int64_t>(random() % 6);
+    for (std::int64_t b = 0; b < batches; ++b) {
+      Json list = Json::array();
+      const std::size_t size = 1 + random() % 40;
+      for (std::size_t r = 0; r < size; ++r) {
+        std::int64_t isp_start = t0 + static_cast<std::int64_t>(random() % (3 * 96)) * 900;
+        list.push_back(reading("MP-001", isp_start, static_cast<std::int64_t>(random() % 3'000'001),
+                               static_cast<std::int64_t>(random() % 3'000'001)));
+      }
+      REQUIRE(ledger.run("meter", "meter.submit", readings(list)) == "ok");
+    }
+    StateOverlay view(ledger.state);
+    auto series = read_net_power_series(view, "MP-001", t0 - 86400, t0 + 4 * 86400, 900);
+    std::size_t read = 0;
+    for (std::int64_t t = t0; t < t0 + 3 * 86400; t += 900) {
+      auto parsed = read_meter_reading(view, "MP-001", t, 900);
+      REQUIRE(series.contains(t) == parsed.has_value());
+      if (!parsed) continue;
+      ++read;
+      CHECK(series[t] == (parsed->import_wh - parsed->export_wh) * 4);
+    }
+    CHECK(series.size() == read);
+  }
 }
 
 TEST_CASE("meter readings are checked: role, metering point, grid, time and size", "[settlement][readings]") {
