@@ -19,14 +19,19 @@
 //             availability cut when an activated or capped ISP has a deficiency
 //   Penalty = line(deficiency, penalty_micro_per_mwh)
 //   NetSettlement = Price - Penalty
-// Money: the contract's escrow E leaves the buyer's held balance. A net N >= 0 pays the
-// seller N less the operator's fee (fee_basis_points of N, to fee_account) and returns E - N
-// to the buyer. A negative net returns E to the buyer and charges the seller |N|, down to
-// minus its credit line; what it cannot pay is recorded as a debt.
-//   settlement/<contract id>       the settlement, with the per-ISP breakdown (USEF FlexSettlement names)
-//   asset_contract/<asset>/<id>    contracts awaiting settlement, by asset
-//   settlement_due/<T>/<id>        their deadlines
-//   debt/<contract id>             {"creditor":HEX64,"debtor":HEX64,"amount_micro":N}
+// Money (contracts/settlement_money.cpp): the contract's escrow E leaves the buyer's held
+// balance. A net N >= 0 pays the seller N less the operator's fee and returns E - N to the
+// buyer; a negative net returns E and the seller owes the buyer |N|, paid down to minus its
+// credit line, the rest a debt.
+// A settlement is provisional until final_at (settled_at + dispute_window_seconds). Until
+// then a reading of its ISPs or baseline history re-runs it: a changed result supersedes it
+// as a new version and only the difference moves. Disputes hold it open until the operator
+// resolves them (contracts/disputes.cpp).
+//   settlement/<contract id>             the settlement, with the per-ISP breakdown (USEF FlexSettlement names)
+//   settlement_history/<id>/<version>    the versions it superseded
+//   asset_contract/<asset>/<id>          {"end":T,"reads_from":T,"settled":B}, contracts not yet final, by asset
+//   settlement_due/<T>/<id>              deadlines of contracts not yet settled
+//   settlement_final/<T>/<id>            final_at of provisional settlements
 #include "contracts/settlement.hpp"
 
 #include <algorithm>
