@@ -311,6 +311,14 @@ Status update_asset(HandlerContext& context) {
   // Release the points the asset no longer uses, then claim its points (a swap of main and
   // sub-meter, or a point released and claimed, stays with the asset).
   const auto old_points = metering_points(*asset), new_points = metering_points(updated);
+  // Contracts not yet final name the asset's meters as their proof: they stay until then.
+  const std::string contracts = "asset_contract/" + asset_id + "/";
+  if (old_points != new_points) {
+    if (auto key = context.state.first_key_from(contracts); key && key->starts_with(contracts)) {
+      return reject("asset.meter_in_use", "contract '" + key->substr(contracts.size()) +
+                                              "' proves delivery with this asset's meters until its settlement is final");
+    }
+  }
   for (const auto& point : old_points) {
     if (std::find(new_points.begin(), new_points.end(), point) == new_points.end()) {
       context.state.erase(keys::metering_point(point));

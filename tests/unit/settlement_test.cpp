@@ -359,6 +359,15 @@ TEST_CASE("a contract may take the seller's own sub-meter as proof, when the buy
   StateOverlay view(ledger.state);
   CHECK(read_meter_reading(view, "SUB-ALICE", t0 + 2 * hour, hour)->submitted_by == to_hex(public_key_for("alice")));
   CHECK(account(ledger, "alice") == balances(14'000'000, 0));
+  // The meters that prove a contract stay until its settlement is final.
+  const Json drop{{"asset_id", "alice-site"}, {"sub_metering_point_id", nullptr}};
+  CHECK(ledger.run("alice", "asset.update", drop) == "asset.meter_in_use");
+  ledger.advance(7 * 86400);
+  REQUIRE(ledger.run_block({}).empty());
+  REQUIRE(record(ledger, "settlement/c0000000001")["status"] == "final");
+  REQUIRE(ledger.run("alice", "asset.update", drop) == "ok");
+  CHECK_FALSE(ledger.state.get(keys::metering_point("SUB-ALICE")));
+  CHECK_FALSE(record(ledger, keys::asset("alice-site")).contains("sub_metering_point_id"));
 }
 
 TEST_CASE("the operator's fee is taken from the seller's payment", "[settlement]") {
