@@ -294,10 +294,11 @@ Json market_kpis(const State& state, const KpiQuery& query) {
       continue;
     }
     ++cell->settled;
-    for (const auto& line : (*settlement)["isps"]) {
-      cell->ordered_ws += static_cast<Wide>(line["OrderedFlexPower"].get<std::int64_t>()) * isp;
-      cell->delivered_ws += static_cast<Wide>(line["DeliveredFlexPower"].get<std::int64_t>()) * isp;
-      cell->penalties_micro += line["Penalty"].get<std::int64_t>();
+    const Json& columns = (*settlement)["isps"];
+    for (std::size_t i = 0; i < columns["isp_start"].size(); ++i) {
+      cell->ordered_ws += static_cast<Wide>(columns["OrderedFlexPower"][i].get<std::int64_t>()) * isp;
+      cell->delivered_ws += static_cast<Wide>(columns["DeliveredFlexPower"][i].get<std::int64_t>()) * isp;
+      cell->penalties_micro += columns["Penalty"][i].get<std::int64_t>();
     }
     cell->net_micro += (*settlement)["net_micro"].get<std::int64_t>();
   }

@@ -197,13 +197,20 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
   return result;
 }
 
-Json optional_json(const std::optional<std::int64_t>& value) { return value ? Json(*value) : Json(); }
 
-// A contract's result: the per-ISP breakdown and its totals.
+// A contract's result: the per-ISP breakdown, in columns (one array per USEF quantity, one
+// element per contract ISP: a contract of 2,976 ISPs is one compact record), and its totals.
 struct Outcome {
-  Json isps = Json::array();
+  Json isps, assets;
   std::int64_t net = 0, delivered_total = 0, ordered_total = 0;
 };
+
+Json column(const std::vector<std::optional<std::int64_t>>& values) {
+  Json array = Json::array();
+  array.get_ref<Json::array_t&>().reserve(values.size());
+  for (const auto& value : values) array.push_back(value ? Json(*value) : Json());
+  return array;
+}
 
 // Computes a contract's result from the data on the ledger; nullopt when it must wait for data.
 std::optional<Outcome> compute_outcome(const StateOverlay& state, const Json& contract, bool at_deadline) {
@@ -224,12 +231,15 @@ std::optional<Outcome> compute_outcome(const StateOverlay& state, const Json& co
   const std::int64_t tolerance_ppm = market_param(state, "tolerance_ppm").get<std::int64_t>();
   const auto reserved = int_vector(contract["power_w"]);
   const bool cut_availability_on_deficiency = contract["product"] != "energy";
+  const std::size_t n = reserved.size();
+  std::vector<std::optional<std::int64_t>> actual_column(n), baseline_column(n);
+  std::vector<std::int64_t> delivered_column(n), deficiency_column(n), ordered_column(n), price_column(n),
+      penalty_column(n), net_column(n), start_column(n);
   Outcome outcome;
   WideSigned net_total = 0;
-  for (std::size_t i = 0; i < reserved.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     std::int64_t b = 0, a = 0, q = 0, delivered = 0, deficiency = 0;
     bool have_b = true, have_a = true;
-    Json per_asset = Json::object();
     for (const auto& [asset_id, cells] : assets) {
       const AssetIsp& cell = cells[i];
       if (cell.ordered_w == 0) continue;
@@ -240,9 +250,6 @@ std::optional<Outcome> compute_outcome(const StateOverlay& state, const Json& co
       q += cell.ordered_w;
       delivered += cell.delivered_w;
       deficiency += cell.deficiency_w;
-      per_asset[asset_id] = Json{{"ActualPower", optional_json(cell.actual_w)}, {"BaselinePower", optional_json(cell.baseline_w)},
-                                 {"DeliveredFlexPower", cell.delivered_w}, {"OrderedFlexPower", cell.ordered_w},
-                                 {"PowerDeficiency", cell.deficiency_w}};
     }
     // Within the tolerance band (never for missing readings), in 128 bits: sums of assets can pass 2^63 / 10^6.
     if (deficiency > 0 && have_a &&
@@ -258,16 +265,36 @@ std::optional<Outcome> compute_outcome(const StateOverlay& state, const Json& co
     net_total += price - penalty;
     outcome.delivered_total += delivered;
     outcome.ordered_total += q;
-    outcome.isps.push_back(Json{{"ActualPower", q > 0 && have_a ? Json(a) : Json()},
-                                {"BaselinePower", q > 0 && have_b ? Json(b) : Json()},
-                                {"DeliveredFlexPower", delivered},
-                                {"NetSettlement", price - penalty},
-                                {"OrderedFlexPower", q},
-                                {"Penalty", penalty},
-                                {"PowerDeficiency", deficiency},
-                                {"Price", price},
-                                {"assets", per_asset},
-                                {"isp_start", contract["start"].get<std::int64_t>() + static_cast<std::int64_t>(i) * isp}});
+    if (q > 0 && have_a) actual_column[i] = a;
+    if (q > 0 && have_b) baseline_column[i] = b;
+    delivered_column[i] = delivered;
+    deficiency_column[i] = deficiency;
+    ordered_column[i] = q;
+    price_column[i] = price;
+    penalty_column[i] = penalty;
+    net_column[i] = price - penalty;
+    start_column[i] = contract["start"].get<std::int64_t>() + static_cast<std::int64_t>(i) * isp;
+  }
+  outcome.isps = Json{{"ActualPower", column(actual_column)},         {"BaselinePower", column(baseline_column)},
+                      {"DeliveredFlexPower", delivered_column},       {"NetSettlement", net_column},
+                      {"OrderedFlexPower", ordered_column},           {"Penalty", penalty_column},
+                      {"PowerDeficiency", deficiency_column},         {"Price", price_column},
+                      {"isp_start", start_column}};
+  outcome.assets = Json::object();
+  for (const auto& [asset_id, cells] : assets) {
+    std::vector<std::optional<std::int64_t>> asset_actual(n), asset_baseline(n);
+    std::vector<std::int64_t> asset_delivered(n), asset_deficiency(n), asset_ordered(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (cells[i].ordered_w == 0) continue;  // no order, nothing to prove: nulls and zeros
+      asset_actual[i] = cells[i].actual_w;
+      asset_baseline[i] = cells[i].baseline_w;
+      asset_delivered[i] = cells[i].delivered_w;
+      asset_deficiency[i] = cells[i].deficiency_w;
+      asset_ordered[i] = cells[i].ordered_w;
+    }
+    outcome.assets[asset_id] = Json{{"ActualPower", column(asset_actual)},     {"BaselinePower", column(asset_baseline)},
+                                    {"DeliveredFlexPower", asset_delivered},  {"OrderedFlexPower", asset_ordered},
+                                    {"PowerDeficiency", asset_deficiency}};
   }
   outcome.net = saturate(net_total);
   return outcome;
@@ -295,7 +322,8 @@ bool settle(StateOverlay& state, Json contract, std::int64_t block_time, bool at
   const std::int64_t final_at = saturate(static_cast<WideSigned>(block_time) +
                                          market_param(state, "dispute_window_seconds").get<std::int64_t>());
   write_json(state, settlement_key(contract),
-             Json{{"contract_id", contract_id},
+             Json{{"assets", std::move(outcome->assets)},
+                  {"contract_id", contract_id},
                   {"fee_micro", fee},
                   {"final_at", final_at},
                   {"isps", std::move(outcome->isps)},
@@ -331,6 +359,7 @@ Json supersede(StateOverlay& state, const Json& contract, Json settlement, Outco
                           delivered_wh(contract, outcome.delivered_total) - delivered_wh(contract, old_delivered),
                           saturate(static_cast<WideSigned>(outcome.net) - old_net));
   settlement["fee_micro"] = fee;
+  settlement["assets"] = std::move(outcome.assets);
   settlement["isps"] = std::move(outcome.isps);
   settlement["money"] = money;
   settlement["net_micro"] = outcome.net;
@@ -385,13 +414,15 @@ void settle_due_contracts(StateOverlay& state, std::int64_t block_time) {
 Json rerun_settlement(StateOverlay& state, const Json& contract, std::int64_t block_time, const char* trigger) {
   Json settlement = *read_json(state, settlement_key(contract));
   Outcome outcome = *compute_outcome(state, contract, true);  // a settled contract's data are all in, or late
-  if (outcome.isps == settlement["isps"] && outcome.net == settlement["net_micro"]) return settlement;
+  if (outcome.isps == settlement["isps"] && outcome.assets == settlement["assets"] && outcome.net == settlement["net_micro"]) {
+    return settlement;
+  }
   return supersede(state, contract, std::move(settlement), std::move(outcome), block_time, trigger);
 }
 
 Json adjust_settlement(StateOverlay& state, const Json& contract, std::int64_t net, std::int64_t block_time) {
   Json settlement = *read_json(state, settlement_key(contract));
-  Outcome outcome{settlement["isps"], net, settlement["totals"]["DeliveredFlexPower"].get<std::int64_t>(),
+  Outcome outcome{settlement["isps"], settlement["assets"], net, settlement["totals"]["DeliveredFlexPower"].get<std::int64_t>(),
                   settlement["totals"]["OrderedFlexPower"].get<std::int64_t>()};
   return supersede(state, contract, std::move(settlement), std::move(outcome), block_time, "adjustment");
 }

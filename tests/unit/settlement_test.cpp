@@ -38,6 +38,19 @@ Json reading(const std::string& point, std::int64_t isp_start, std::int64_t impo
 
 Json readings(Json list) { return Json{{"readings", std::move(list)}}; }
 
+// Row i of a settlement's columns, with each asset's row under "assets" (assets without an
+// order in the ISP left out), so that tests read one ISP at a time.
+Json isp_row(const Json& settlement, std::size_t i) {
+  Json row = Json::object();
+  for (const auto& [name, values] : settlement["isps"].items()) row[name] = values[i];
+  row["assets"] = Json::object();
+  for (const auto& [asset_id, columns] : settlement["assets"].items()) {
+    if (columns["OrderedFlexPower"][i] == 0) continue;
+    for (const auto& [name, values] : columns.items()) row["assets"][asset_id][name] = values[i];
+  }
+  return row;
+}
+
 // What a debtor owes a creditor on contract c0000000001.
 std::string debt(const char* debtor, const char* creditor) {
   return "debt/c0000000001/" + to_hex(public_key_for(debtor)) + "/" + to_hex(public_key_for(creditor));
@@ -91,8 +104,8 @@ TEST_CASE("the USEF example of DESIGN.md §5: payment for A = 7, 8, 9, 10, 11 MW
                        readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, row.actual_mw * mw)}))) ==
             "ok");
     Json settlement = record(ledger, "settlement/c0000000001");
-    REQUIRE(settlement["isps"].size() == 1);
-    Json isp = settlement["isps"][0];
+    REQUIRE(settlement["isps"]["isp_start"].size() == 1);
+    Json isp = isp_row(settlement, 0);
     CHECK(isp["BaselinePower"] == 10 * mw);
     CHECK(isp["ActualPower"] == row.actual_mw * mw);
     CHECK(isp["OrderedFlexPower"] == 2 * mw);
@@ -151,7 +164,7 @@ TEST_CASE("a late correction before finality re-runs the settlement and moves on
     CHECK(settlement["trigger"] == "correction");
     CHECK(settlement["revised_at"] == t0 + 4 * hour);
     CHECK(settlement["net_micro"] == 14'000'000);
-    CHECK(settlement["isps"][0]["ActualPower"] == 8 * mw);
+    CHECK(isp_row(settlement, 0)["ActualPower"] == 8 * mw);
     CHECK(settlement["money"] ==
           Json{{"moves", Json::array({Json{{"amount_micro", 18'000'000}, {"from", dso}, {"paid_micro", 18'000'000}, {"to", alice}}})}});
     CHECK(settlement["status"] == "provisional");
@@ -270,7 +283,7 @@ TEST_CASE("a dispute holds finality until the operator re-runs or adjusts with a
     CHECK(settlement["status"] == "final");
     CHECK(settlement["trigger"] == "adjustment");
     CHECK(settlement["net_micro"] == 7'000'000);
-    CHECK(settlement["isps"][0]["NetSettlement"] == -4'000'000);  // the computed breakdown stays
+    CHECK(isp_row(settlement, 0)["NetSettlement"] == -4'000'000);  // the computed breakdown stays
     CHECK(settlement["dispute"]["resolution"] == "adjust");
     CHECK(settlement["dispute"]["resolution_reason"] == "site visit: 1 MW delivered");
     CHECK(settlement["dispute"]["resolved_by"] == to_hex(public_key_for("operator")));
@@ -353,8 +366,8 @@ TEST_CASE("a contract may take the seller's own sub-meter as proof, when the buy
                      readings(Json::array({reading("SUB-ALICE", t0 + hour, 3 * mw), reading("SUB-ALICE", t0 + 2 * hour, 1 * mw)}))) ==
           "ok");
   Json settlement = record(ledger, "settlement/c0000000001");
-  CHECK(settlement["isps"][0]["BaselinePower"] == 3 * mw);
-  CHECK(settlement["isps"][0]["ActualPower"] == 1 * mw);
+  CHECK(isp_row(settlement, 0)["BaselinePower"] == 3 * mw);
+  CHECK(isp_row(settlement, 0)["ActualPower"] == 1 * mw);
   CHECK(settlement["net_micro"] == 14'000'000);
   StateOverlay view(ledger.state);
   CHECK(read_meter_reading(view, "SUB-ALICE", t0 + 2 * hour, hour)->submitted_by == to_hex(public_key_for("alice")));
@@ -400,8 +413,8 @@ TEST_CASE("missing readings: nothing settles early; at the deadline the ISP coun
   Json settlement = record(ledger, "settlement/c0000000001");
   CHECK(settlement["trigger"] == "deadline");
   // Not delivered: deficiency 2 MW, penalty 2 × 11 = 22 EUR; Alice pays her 10 EUR, owes 12.
-  CHECK(settlement["isps"][0]["PowerDeficiency"] == 2 * mw);
-  CHECK(settlement["isps"][0]["ActualPower"].is_null());
+  CHECK(isp_row(settlement, 0)["PowerDeficiency"] == 2 * mw);
+  CHECK(isp_row(settlement, 0)["ActualPower"].is_null());
   CHECK(settlement["net_micro"] == -22'000'000);
   CHECK(account(ledger, "dso") == balances(110'000'000, 0));
   CHECK(account(ledger, "alice") == balances(0, 0));
@@ -544,10 +557,10 @@ TEST_CASE("a reservation activated before the gate is paid for what it delivers"
                      readings(Json::array({reading("MP-001", t0 + 2 * hour, 10 * mw), reading("MP-001", t0 + 3 * hour, 8'600'000)}))) == "ok");
   Json settlement = record(ledger, "settlement/c0000000001");
   // ISP 02:00: not activated, availability 6 EUR. ISP 03:00: 6 EUR availability + 1 MW × 7 = 13 EUR.
-  CHECK(settlement["isps"][0]["NetSettlement"] == 6'000'000);
-  CHECK(settlement["isps"][0]["OrderedFlexPower"] == 0);
-  CHECK(settlement["isps"][1]["DeliveredFlexPower"] == mw);
-  CHECK(settlement["isps"][1]["NetSettlement"] == 13'000'000);
+  CHECK(isp_row(settlement, 0)["NetSettlement"] == 6'000'000);
+  CHECK(isp_row(settlement, 0)["OrderedFlexPower"] == 0);
+  CHECK(isp_row(settlement, 1)["DeliveredFlexPower"] == mw);
+  CHECK(isp_row(settlement, 1)["NetSettlement"] == 13'000'000);
   CHECK(account(ledger, "alice") == balances(19'000'000, 0));
   CHECK(account(ledger, "dso") == balances(81'000'000, 0));
 }
@@ -559,7 +572,7 @@ TEST_CASE("an activation not delivered loses that ISP's availability fee and pay
   // Baseline 01:00 = 10 MW; 02:00 reads 9.5 MW: 0.5 MW delivered, 1.5 MW short.
   REQUIRE(ledger.run("meter", "meter.submit",
                      readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 9'500'000)}))) == "ok");
-  Json isp = record(ledger, "settlement/c0000000001")["isps"][0];
+  Json isp = isp_row(record(ledger, "settlement/c0000000001"), 0);
   // Price: 0.5 MW × 7 = 3.50 EUR, availability cut; penalty 1.5 MW × 11 = 16.50 EUR -> -13 EUR.
   CHECK(isp["Price"] == 3'500'000);
   CHECK(isp["Penalty"] == 16'500'000);
@@ -579,12 +592,12 @@ TEST_CASE("a capacity limitation is checked against connection capacity minus th
   REQUIRE(ledger.run("meter", "meter.submit",
                      readings(Json::array({reading("MP-001", t0 + 2 * hour, 9'800'000), reading("MP-001", t0 + 3 * hour, 10'500'000)}))) == "ok");
   Json settlement = record(ledger, "settlement/c0000000001");
-  CHECK(settlement["isps"][0]["NetSettlement"] == 6'000'000);
-  CHECK(settlement["isps"][0]["BaselinePower"].is_null());  // no baseline: the limit is checked directly
-  CHECK(settlement["isps"][1]["PowerDeficiency"] == 500'000);
-  CHECK(settlement["isps"][1]["DeliveredFlexPower"] == 1'500'000);
+  CHECK(isp_row(settlement, 0)["NetSettlement"] == 6'000'000);
+  CHECK(isp_row(settlement, 0)["BaselinePower"].is_null());  // no baseline: the limit is checked directly
+  CHECK(isp_row(settlement, 1)["PowerDeficiency"] == 500'000);
+  CHECK(isp_row(settlement, 1)["DeliveredFlexPower"] == 1'500'000);
   // Availability cut, penalty 0.5 MW × 11 = 5.50 EUR.
-  CHECK(settlement["isps"][1]["NetSettlement"] == -5'500'000);
+  CHECK(isp_row(settlement, 1)["NetSettlement"] == -5'500'000);
   CHECK(settlement["net_micro"] == 500'000);
   CHECK(account(ledger, "alice") == balances(500'000, 0));
   CHECK(account(ledger, "dso") == balances(99'500'000, 0));
@@ -621,7 +634,7 @@ TEST_CASE("an aggregator's portfolio is settled per asset and summed per ISP", "
   CHECK_FALSE(ledger.state.get("settlement/c0000000001"));  // p2 is not read yet
   REQUIRE(ledger.run("meter", "meter.submit",
                      readings(Json::array({reading("MP-2", t0 + hour, 3 * mw), reading("MP-2", t0 + 2 * hour, 3 * mw)}))) == "ok");
-  Json isp = record(ledger, "settlement/c0000000001")["isps"][0];
+  Json isp = isp_row(record(ledger, "settlement/c0000000001"), 0);
   CHECK(isp["assets"]["p1"] == Json{{"ActualPower", 4 * mw}, {"BaselinePower", 5 * mw}, {"DeliveredFlexPower", mw},
                                     {"OrderedFlexPower", mw}, {"PowerDeficiency", 0}});
   CHECK(isp["assets"]["p2"] == Json{{"ActualPower", 3 * mw}, {"BaselinePower", 3 * mw}, {"DeliveredFlexPower", 0},
@@ -668,7 +681,7 @@ TEST_CASE("a nominated baseline settles a down contract; nominations close at th
   REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-002", t0 + 2 * hour, 4'500'000)}))) == "ok");
   // Down: B = 3 MW nominated, Q = 2 MW, A = 4.5 MW: delivered = clamp(A - B, 0, Q) = 1.5 MW,
   // deficiency = max(0, (B + Q) - A) = 0.5 MW; 1.5 × 7 - 0.5 × 11 = 10.50 - 5.50 = 5 EUR.
-  Json isp = record(ledger, "settlement/c0000000001")["isps"][0];
+  Json isp = isp_row(record(ledger, "settlement/c0000000001"), 0);
   CHECK(isp["BaselinePower"] == 3 * mw);
   CHECK(isp["DeliveredFlexPower"] == 1'500'000);
   CHECK(isp["PowerDeficiency"] == 500'000);
