@@ -52,11 +52,9 @@ Result<std::int64_t> int_param(const Json& params, const char* name, std::int64_
 }
 
 // The reading of one ISP, if metered.
-std::optional<std::int64_t> reading(const std::map<std::int64_t, std::int64_t>* series, std::int64_t isp_start) {
+std::optional<std::int64_t> reading(const IspSeries* series, std::int64_t isp_start) {
   if (!series) return std::nullopt;
-  auto found = series->find(isp_start);
-  if (found == series->end()) return std::nullopt;
-  return found->second;
+  return series->at(isp_start);
 }
 
 bool is_event_day(const BaselineInput& input, std::int64_t day) {
@@ -194,6 +192,42 @@ Result<std::vector<std::int64_t>> x_of_y(const Json& json_params, const Baseline
 }
 
 }  // namespace
+
+IspSeries::IspSeries(std::int64_t first, std::int64_t end, std::int64_t isp_seconds)
+    : first_(first), isp_seconds_(isp_seconds) {
+  const std::int64_t size = end > first ? (end - first + isp_seconds - 1) / isp_seconds : 0;
+  values_.resize(static_cast<std::size_t>(size));
+  present_.resize(static_cast<std::size_t>(size));
+}
+
+IspSeries IspSeries::from_map(const std::map<std::int64_t, std::int64_t>& values, std::int64_t isp_seconds) {
+  if (values.empty()) return IspSeries(0, 0, isp_seconds);
+  IspSeries series(values.begin()->first, values.rbegin()->first + isp_seconds, isp_seconds);
+  for (const auto& [isp_start, value] : values) series.set(isp_start, value);
+  return series;
+}
+
+std::optional<std::size_t> IspSeries::slot(std::int64_t isp_start) const {
+  if (isp_start < first_ || (isp_start - first_) % isp_seconds_ != 0) return std::nullopt;
+  const auto index = static_cast<std::size_t>((isp_start - first_) / isp_seconds_);
+  if (index >= values_.size()) return std::nullopt;
+  return index;
+}
+
+void IspSeries::set(std::int64_t isp_start, std::int64_t value) {
+  if (auto index = slot(isp_start)) {
+    values_[*index] = value;
+    present_[*index] = 1;
+  }
+}
+
+std::optional<std::int64_t> IspSeries::at(std::int64_t isp_start) const {
+  auto index = slot(isp_start);
+  if (!index || !present_[*index]) return std::nullopt;
+  return values_[*index];
+}
+
+std::size_t IspSeries::count() const { return static_cast<std::size_t>(std::count(present_.begin(), present_.end(), 1)); }
 
 std::int64_t mean_half_even(std::int64_t sum, std::int64_t count) {
   return static_cast<std::int64_t>(mean_wide(sum, count));

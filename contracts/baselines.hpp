@@ -21,6 +21,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -29,17 +30,38 @@
 
 namespace flex {
 
+// Net power per ISP on one grid, held densely over [first, end): lookups by time are O(1),
+// which matters when a baseline reads weeks of history for every ISP of a contract.
+class IspSeries {
+ public:
+  IspSeries() = default;
+  IspSeries(std::int64_t first, std::int64_t end, std::int64_t isp_seconds);
+  // Spans the map's keys (all on the grid of isp_seconds).
+  static IspSeries from_map(const std::map<std::int64_t, std::int64_t>& values, std::int64_t isp_seconds);
+  // Sets an ISP inside the span and on the grid (anything else is ignored).
+  void set(std::int64_t isp_start, std::int64_t value);
+  // The value of an ISP; nullopt when unset, off the grid or outside the span.
+  std::optional<std::int64_t> at(std::int64_t isp_start) const;
+  std::size_t count() const;  // ISPs set
+
+ private:
+  std::optional<std::size_t> slot(std::int64_t isp_start) const;
+  std::int64_t first_ = 0, isp_seconds_ = 1;
+  std::vector<std::int64_t> values_;
+  std::vector<char> present_;
+};
+
 struct BaselineInput {
   std::int64_t isp_seconds = 900;
   // The ISPs to compute a baseline for (UTC seconds of their start), ascending, on the grid.
   std::vector<std::int64_t> isp_starts;
   // Metered net power per ISP start (history before the event and, for same-day
   // adjustment and meter-before, the ISPs just before it). Missing ISPs are absent.
-  const std::map<std::int64_t, std::int64_t>* actual_w = nullptr;
+  const IspSeries* actual_w = nullptr;
   // UTC days (days since 1970-01-01) excluded from history: days with other activations.
   const std::set<std::int64_t>* event_days = nullptr;
   // The seller's nominated net power per ISP start (method nomination only).
-  const std::map<std::int64_t, std::int64_t>* nomination_w = nullptr;
+  const IspSeries* nomination_w = nullptr;
 };
 
 // The baseline for each of input.isp_starts, in order. `baseline` is the contract's

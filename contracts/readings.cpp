@@ -115,9 +115,8 @@ std::optional<MeterReading> read_meter_reading(const StateOverlay& state, const 
                       (*day)["submitters"][slot[5].get<std::size_t>()].get<std::string>()};
 }
 
-std::map<std::int64_t, std::int64_t> read_net_power_series(const StateOverlay& state, const std::string& metering_point_id,
-                                                           std::int64_t from, std::int64_t to, std::int64_t isp_seconds) {
-  std::map<std::int64_t, std::int64_t> series;
+void read_net_power_series(const StateOverlay& state, const std::string& metering_point_id, std::int64_t from,
+                           std::int64_t to, std::int64_t isp_seconds, IspSeries& series) {
   std::vector<std::optional<std::pair<std::int64_t, std::int64_t>>> slots;
   for (std::int64_t day_start = from - from % seconds_per_day; day_start < to; day_start += seconds_per_day) {
     auto text = state.get(meter_day_key(metering_point_id, day_start));
@@ -133,10 +132,9 @@ std::map<std::int64_t, std::int64_t> read_net_power_series(const StateOverlay& s
       const std::int64_t t = day_start + static_cast<std::int64_t>(i) * isp_seconds;
       if (t < from || t >= to || !slots[i]) continue;
       // Wh over the ISP to average W: exact because isp_seconds divides an hour.
-      series.emplace_hint(series.end(), t, (slots[i]->first - slots[i]->second) * (3600 / isp_seconds));
+      series.set(t, (slots[i]->first - slots[i]->second) * (3600 / isp_seconds));
     }
   }
-  return series;
 }
 
 Status submit_readings(HandlerContext& context) {

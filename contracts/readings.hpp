@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "contracts/baselines.hpp"
 #include "contracts/handlers.hpp"
 
 namespace flex {
@@ -22,10 +23,10 @@ struct MeterReading {
 std::optional<MeterReading> read_meter_reading(const StateOverlay& state, const std::string& metering_point_id,
                                                std::int64_t isp_start, std::int64_t isp_seconds);
 
-// Net average power in W, (import - export) × 3600 / isp_seconds, of every ISP read in
-// [from, to), by ISP start. One state read per UTC day.
-std::map<std::int64_t, std::int64_t> read_net_power_series(const StateOverlay& state, const std::string& metering_point_id,
-                                                           std::int64_t from, std::int64_t to, std::int64_t isp_seconds);
+// Sets in `series` the net average power in W, (import - export) × 3600 / isp_seconds, of
+// every ISP read in [from, to). One state read per UTC day.
+void read_net_power_series(const StateOverlay& state, const std::string& metering_point_id, std::int64_t from,
+                           std::int64_t to, std::int64_t isp_seconds, IspSeries& series);
 
 // nomination/<asset>/<isp start>: the seller's declared net power (contracts/nominations.cpp).
 std::string nomination_key(const std::string& asset_id, std::int64_t isp_start);

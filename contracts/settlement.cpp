@@ -131,11 +131,14 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
   if (needed.empty()) return result;
 
   // The contract's own ISPs first: until the deadline, a missing one means there is nothing to do yet.
-  auto actual = read_net_power_series(state, point, start, contract["end"].get<std::int64_t>(), isp);
-  if (!at_deadline && std::any_of(needed.begin(), needed.end(), [&](std::int64_t t) { return !actual.contains(t); })) {
+  const std::int64_t end = contract["end"].get<std::int64_t>();
+  const std::int64_t history_from = capacity ? start : start - lookback_seconds(contract["baseline"]);
+  IspSeries actual(history_from, end, isp);
+  read_net_power_series(state, point, start, end, isp, actual);
+  if (!at_deadline && std::any_of(needed.begin(), needed.end(), [&](std::int64_t t) { return !actual.at(t); })) {
     return std::nullopt;
   }
-  if (!capacity) actual.merge(read_net_power_series(state, point, start - lookback_seconds(contract["baseline"]), start, isp));
+  if (history_from < start) read_net_power_series(state, point, history_from, start, isp, actual);
   std::optional<std::vector<std::int64_t>> baseline;
   if (!capacity) {
     // Days with commitments of this asset before the contract are event days, left out of history.
@@ -145,15 +148,15 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
       for (auto key = state.first_key_from(commitments + padded_time(start - lookback_seconds(contract["baseline"])));
            key && key->starts_with(commitments); key = state.first_key_from(*key + '\0')) {
         std::int64_t t = std::stoll(key->substr(commitments.size()));
-        if (t >= contract["end"].get<std::int64_t>()) break;  // earlier days of this contract are event days too
+        if (t >= end) break;  // earlier days of this contract are event days too
         event_days.insert(utc_day(t));
       }
     }
-    std::map<std::int64_t, std::int64_t> nominated;
+    IspSeries nominated(start, end, isp);
     if (contract["baseline"]["method"] == "nomination") {
       for (std::int64_t t : needed) {
         auto value = read_json(state, nomination_key(asset["asset_id"].get<std::string>(), t));
-        if (value) nominated[t] = value->get<std::int64_t>();
+        if (value) nominated.set(t, value->get<std::int64_t>());
       }
     }
     BaselineInput input{isp, needed, &actual, &event_days, &nominated};
@@ -169,16 +172,16 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
     if (ordered[i] == 0) continue;
     AssetIsp& cell = result[i];
     std::int64_t t = start + static_cast<std::int64_t>(i) * isp;
-    auto reading = actual.find(t);
+    const auto reading = actual.at(t);
     if (baseline) cell.baseline_w = (*baseline)[n];
     ++n;
-    if (reading == actual.end() || (!capacity && !baseline)) {
+    if (!reading || (!capacity && !baseline)) {
       if (!at_deadline) return std::nullopt;
       cell.deficiency_w = cell.ordered_w;  // no proof by the deadline: not delivered
-      if (reading != actual.end()) cell.actual_w = reading->second;
+      cell.actual_w = reading;
       continue;
     }
-    const std::int64_t a = reading->second, q = cell.ordered_w;
+    const std::int64_t a = *reading, q = cell.ordered_w;
     cell.actual_w = a;
     if (capacity) {
       std::int64_t limit = asset["connection_w"].get<std::int64_t>() - q;

@@ -47,15 +47,20 @@ Json method(const std::string& name, Json params = Json::object()) {
   return Json{{"method", name}, {"params", std::move(params)}, {"version", 1}};
 }
 
-BaselineInput input_for(Values isp_starts, const Readings* actual = nullptr, const std::set<std::int64_t>* event_days = nullptr,
-                        const Readings* nominated = nullptr) {
-  BaselineInput input;
-  input.isp_starts = std::move(isp_starts);
-  input.actual_w = actual;
-  input.event_days = event_days;
-  input.nomination_w = nominated;
-  return input;
-}
+// A baseline input that owns its series, built from readings written out as maps.
+struct TestInput : BaselineInput {
+  TestInput(Values isp_starts, const Readings* actual = nullptr, const std::set<std::int64_t>* excluded_days = nullptr,
+            const Readings* nominated = nullptr)
+      : actual_series(actual ? IspSeries::from_map(*actual, 900) : IspSeries()),
+        nominated_series(nominated ? IspSeries::from_map(*nominated, 900) : IspSeries()) {
+    this->isp_starts = std::move(isp_starts);
+    actual_w = actual ? &actual_series : nullptr;
+    event_days = excluded_days;
+    nomination_w = nominated ? &nominated_series : nullptr;
+  }
+  TestInput(const TestInput&) = delete;  // the pointers point into this object
+  IspSeries actual_series, nominated_series;
+};
 
 // The rejection code, or "ok".
 std::string code_of(const Result<Values>& result) { return result ? "ok" : result.rejection().code; }
@@ -121,16 +126,16 @@ TEST_CASE("nomination: the declared schedule, rejected when any ISP lacks one", 
   // nominate negative net power.
   const Values isps{wed_12_nov_2025 + at_1800, wed_12_nov_2025 + at_1815};
   const Readings nominated{{wed_12_nov_2025 + at_1800, 4'000}, {wed_12_nov_2025 + at_1815, -1'500}};
-  auto baseline = compute_baseline(method("nomination"), input_for(isps, nullptr, nullptr, &nominated));
+  auto baseline = compute_baseline(method("nomination"), TestInput(isps, nullptr, nullptr, &nominated));
   REQUIRE(baseline);
   CHECK(*baseline == Values{4'000, -1'500});
 
   // 18:30 has no nomination.
   const Values longer{wed_12_nov_2025 + at_1800, wed_12_nov_2025 + at_1815, wed_12_nov_2025 + at_1815 + 900};
-  CHECK(code_of(compute_baseline(method("nomination"), input_for(longer, nullptr, nullptr, &nominated))) ==
+  CHECK(code_of(compute_baseline(method("nomination"), TestInput(longer, nullptr, nullptr, &nominated))) ==
         "baseline.insufficient_data");
   // No nomination at all.
-  CHECK(code_of(compute_baseline(method("nomination"), input_for(isps))) == "baseline.insufficient_data");
+  CHECK(code_of(compute_baseline(method("nomination"), TestInput(isps))) == "baseline.insufficient_data");
 }
 
 TEST_CASE("meter_before_after: the mean of the k ISPs just before the event, for every ISP", "[baselines]") {
@@ -141,26 +146,26 @@ TEST_CASE("meter_before_after: the mean of the k ISPs just before the event, for
                         {tue_4_nov_2025 + at_1745, 4'100},
                         {tue_4_nov_2025 + at_1800, 1'000}};
   SECTION("k = 1: the 17:45 reading") {
-    auto baseline = compute_baseline(method("meter_before_after", {{"isps_before", 1}}), input_for(isps, &actual));
+    auto baseline = compute_baseline(method("meter_before_after", {{"isps_before", 1}}), TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'100, 4'100});
   }
   SECTION("k = 1 is the default") {
-    auto baseline = compute_baseline(method("meter_before_after"), input_for(isps, &actual));
+    auto baseline = compute_baseline(method("meter_before_after"), TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'100, 4'100});
   }
   SECTION("k = 2: (3901 + 4100) / 2 = 4000.5 -> 4000 (half to even)") {
-    auto baseline = compute_baseline(method("meter_before_after", {{"isps_before", 2}}), input_for(isps, &actual));
+    auto baseline = compute_baseline(method("meter_before_after", {{"isps_before", 2}}), TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'000, 4'000});
   }
   SECTION("k = 3 needs 17:15, which is missing") {
-    CHECK(code_of(compute_baseline(method("meter_before_after", {{"isps_before", 3}}), input_for(isps, &actual))) ==
+    CHECK(code_of(compute_baseline(method("meter_before_after", {{"isps_before", 3}}), TestInput(isps, &actual))) ==
           "baseline.insufficient_data");
   }
   SECTION("no readings at all") {
-    CHECK(code_of(compute_baseline(method("meter_before_after"), input_for(isps))) == "baseline.insufficient_data");
+    CHECK(code_of(compute_baseline(method("meter_before_after"), TestInput(isps))) == "baseline.insufficient_data");
   }
 }
 
@@ -187,11 +192,11 @@ TEST_CASE("rolling_average: the same ISP on the previous N working days", "[base
 
   SECTION("weekends are skipped") {
     // 4300 + 4100 + 3900 + 4200 + 4000 = 20500; / 5 = 4100.
-    auto baseline = compute_baseline(five_days, input_for(isps, &actual));
+    auto baseline = compute_baseline(five_days, TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'100});
     // 5 days is the default.
-    auto by_default = compute_baseline(method("rolling_average"), input_for(isps, &actual));
+    auto by_default = compute_baseline(method("rolling_average"), TestInput(isps, &actual));
     REQUIRE(by_default);
     CHECK(*by_default == Values{4'100});
   }
@@ -199,7 +204,7 @@ TEST_CASE("rolling_average: the same ISP on the previous N working days", "[base
     // Thu 6 Nov had another activation, so Tue 4 Nov (3800) takes its place:
     // 4300 + 4100 + 3900 + 4000 + 3800 = 20100; / 5 = 4020.
     const std::set<std::int64_t> event_days{day_thu_6_nov_2025};
-    auto baseline = compute_baseline(five_days, input_for(isps, &actual, &event_days));
+    auto baseline = compute_baseline(five_days, TestInput(isps, &actual, &event_days));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'020});
   }
@@ -208,18 +213,18 @@ TEST_CASE("rolling_average: the same ISP on the previous N working days", "[base
     // 4300 + 3900 + 4200 + 4000 + 3800 = 20200; / 5 = 4040.
     actual.erase(mon_10_nov_2025 + at_1800);
     actual[mon_10_nov_2025 + at_1815] = 100;
-    auto baseline = compute_baseline(five_days, input_for(isps, &actual));
+    auto baseline = compute_baseline(five_days, TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'040});
   }
   SECTION("fewer than N working days of history is rejected") {
     // Only 6 working days exist (Tue 4 .. Tue 11); 7 are asked for.
-    CHECK(code_of(compute_baseline(method("rolling_average", {{"days", 7}}), input_for(isps, &actual))) ==
+    CHECK(code_of(compute_baseline(method("rolling_average", {{"days", 7}}), TestInput(isps, &actual))) ==
           "baseline.insufficient_data");
     // Removing Tue 4 and excluding Thu 6 leaves 4 for 5.
     actual.erase(tue_4_nov_2025 + at_1800);
     const std::set<std::int64_t> event_days{day_thu_6_nov_2025};
-    CHECK(code_of(compute_baseline(five_days, input_for(isps, &actual, &event_days))) ==
+    CHECK(code_of(compute_baseline(five_days, TestInput(isps, &actual, &event_days))) ==
           "baseline.insufficient_data");
   }
 }
@@ -230,10 +235,10 @@ TEST_CASE("rolling_average looks back at most 2N + 14 days", "[baselines]") {
   const Json one_day = method("rolling_average", {{"days", 1}});
   // Fri 24 Oct (day 20385) is 19 days back: too old.
   const Readings too_old{{fri_24_oct_2025 + at_1800, 5'000}};
-  CHECK(code_of(compute_baseline(one_day, input_for(isps, &too_old))) == "baseline.insufficient_data");
+  CHECK(code_of(compute_baseline(one_day, TestInput(isps, &too_old))) == "baseline.insufficient_data");
   // Mon 27 Oct is exactly 16 days back: the last day searched.
   const Readings oldest{{fri_24_oct_2025 + at_1800, 5'000}, {mon_27_oct_2025 + at_1800, 4'000}};
-  auto baseline = compute_baseline(one_day, input_for(isps, &oldest));
+  auto baseline = compute_baseline(one_day, TestInput(isps, &oldest));
   REQUIRE(baseline);
   CHECK(*baseline == Values{4'000});
 }
@@ -247,7 +252,7 @@ TEST_CASE("x_of_y: the mean of the X highest of the last Y days of the same day 
                           {fri_7_nov_2025 + at_1800, 20},   {sat_8_nov_2025 + at_1800, 1'000},
                           {sun_9_nov_2025 + at_1800, 1'000}, {mon_10_nov_2025 + at_1800, 40},
                           {tue_11_nov_2025 + at_1800, 30}};
-    auto baseline = compute_baseline(method("x_of_y", {{"x", 3}, {"y", 5}}), input_for({wed_12_nov_2025 + at_1800}, &actual));
+    auto baseline = compute_baseline(method("x_of_y", {{"x", 3}, {"y", 5}}), TestInput({wed_12_nov_2025 + at_1800}, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{40});
   }
@@ -259,7 +264,7 @@ TEST_CASE("x_of_y: the mean of the X highest of the last Y days of the same day 
   SECTION("a weekday skips weekends") {
     // Tue 11: 4300, Mon 10: 4100, Fri 7: 3900, Thu 6: 4200, Wed 5: 4000 (Sat 8, Sun 9 skipped).
     // Highest three: 4300, 4200, 4100 = 12600; / 3 = 4200.
-    auto baseline = compute_baseline(three_of_five, input_for(isps, &actual));
+    auto baseline = compute_baseline(three_of_five, TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'200});
   }
@@ -267,20 +272,20 @@ TEST_CASE("x_of_y: the mean of the X highest of the last Y days of the same day 
     // Without Thu 6: Tue 11 4300, Mon 10 4100, Fri 7 3900, Wed 5 4000, Tue 4 3800.
     // Highest three: 4300, 4100, 4000 = 12400; / 3 = 4133.33 -> 4133.
     const std::set<std::int64_t> event_days{day_thu_6_nov_2025};
-    auto baseline = compute_baseline(three_of_five, input_for(isps, &actual, &event_days));
+    auto baseline = compute_baseline(three_of_five, TestInput(isps, &actual, &event_days));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'133});
   }
   SECTION("x = y is the plain mean") {
     // 4300 + 4100 + 3900 + 4200 + 4000 = 20500; / 5 = 4100.
-    auto baseline = compute_baseline(method("x_of_y", {{"x", 5}, {"y", 5}}), input_for(isps, &actual));
+    auto baseline = compute_baseline(method("x_of_y", {{"x", 5}, {"y", 5}}), TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'100});
   }
   SECTION("fewer than Y days of the same type is rejected") {
     // 6 weekdays exist (Tue 4 .. Tue 11); the default y = 10 and an explicit y = 7 need more.
-    CHECK(code_of(compute_baseline(method("x_of_y"), input_for(isps, &actual))) == "baseline.insufficient_data");
-    CHECK(code_of(compute_baseline(method("x_of_y", {{"x", 1}, {"y", 7}}), input_for(isps, &actual))) ==
+    CHECK(code_of(compute_baseline(method("x_of_y"), TestInput(isps, &actual))) == "baseline.insufficient_data");
+    CHECK(code_of(compute_baseline(method("x_of_y", {{"x", 1}, {"y", 7}}), TestInput(isps, &actual))) ==
           "baseline.insufficient_data");
   }
 }
@@ -294,12 +299,12 @@ TEST_CASE("x_of_y on a weekend day uses weekend days only", "[baselines]") {
     actual[weekday + at_1800] = 5'000;
   }
   const Values isps{sun_16_nov_2025 + at_1800};
-  auto baseline = compute_baseline(method("x_of_y", {{"x", 2}, {"y", 3}}), input_for(isps, &actual));
+  auto baseline = compute_baseline(method("x_of_y", {{"x", 2}, {"y", 3}}), TestInput(isps, &actual));
   REQUIRE(baseline);
   CHECK(*baseline == Values{650});
   // Sun 9 as an event day leaves only two weekend days within the 2 × 3 + 14 = 20 days searched.
   const std::set<std::int64_t> event_days{utc_day(sun_9_nov_2025)};
-  CHECK(code_of(compute_baseline(method("x_of_y", {{"x", 2}, {"y", 3}}), input_for(isps, &actual, &event_days))) ==
+  CHECK(code_of(compute_baseline(method("x_of_y", {{"x", 2}, {"y", 3}}), TestInput(isps, &actual, &event_days))) ==
         "baseline.insufficient_data");
 }
 
@@ -322,7 +327,7 @@ TEST_CASE("x_of_y same-day adjustment, with and without the cap biting", "[basel
   };
 
   SECTION("no adjustment asked for: B0") {
-    auto baseline = compute_baseline(method("x_of_y", {{"x", 2}, {"y", 2}}), input_for(isps, &actual));
+    auto baseline = compute_baseline(method("x_of_y", {{"x", 2}, {"y", 2}}), TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'100, 5'000});
   }
@@ -331,7 +336,7 @@ TEST_CASE("x_of_y same-day adjustment, with and without the cap biting", "[basel
     // Cap 10% (100000 ppm): 410 at 18:00 and 500 at 18:15, both above 200, so B = B0 + 200.
     actual[wed_12_nov_2025 + at_1730] = 3'400;
     actual[wed_12_nov_2025 + at_1745] = 3'300;
-    auto baseline = compute_baseline(params(100'000), input_for(isps, &actual));
+    auto baseline = compute_baseline(params(100'000), TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'300, 5'200});
   }
@@ -340,7 +345,7 @@ TEST_CASE("x_of_y same-day adjustment, with and without the cap biting", "[basel
     // 5000 × 45000 / 10^6 = 225 at 18:15 (does not). B = 4100 + 184 = 4284 and 5000 + 200 = 5200.
     actual[wed_12_nov_2025 + at_1730] = 3'400;
     actual[wed_12_nov_2025 + at_1745] = 3'300;
-    auto baseline = compute_baseline(params(45'000), input_for(isps, &actual));
+    auto baseline = compute_baseline(params(45'000), TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'284, 5'200});
   }
@@ -349,11 +354,11 @@ TEST_CASE("x_of_y same-day adjustment, with and without the cap biting", "[basel
     // Cap 4.5%: -184 at 18:00 and -225 at 18:15 both bite: B = 3916 and 4775.
     actual[wed_12_nov_2025 + at_1730] = 2'800;
     actual[wed_12_nov_2025 + at_1745] = 3'000;
-    auto baseline = compute_baseline(params(45'000), input_for(isps, &actual));
+    auto baseline = compute_baseline(params(45'000), TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{3'916, 4'775});
     // Cap 100%: -250 fits, B = 3850 and 4750.
-    auto uncapped = compute_baseline(params(1'000'000), input_for(isps, &actual));
+    auto uncapped = compute_baseline(params(1'000'000), TestInput(isps, &actual));
     REQUIRE(uncapped);
     CHECK(*uncapped == Values{3'850, 4'750});
   }
@@ -362,35 +367,35 @@ TEST_CASE("x_of_y same-day adjustment, with and without the cap biting", "[basel
     actual[wed_12_nov_2025 + at_1745] = 3'300;
     auto baseline = compute_baseline(
         method("x_of_y", {{"x", 2}, {"y", 2}, {"adjustment_isps", 1}, {"adjustment_cap_ppm", 100'000}}),
-        input_for(isps, &actual));
+        TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'200, 5'100});
   }
   SECTION("a cap of 0 ppm means no adjustment, so no pre-event readings are needed") {
-    auto baseline = compute_baseline(params(0), input_for(isps, &actual));
+    auto baseline = compute_baseline(params(0), TestInput(isps, &actual));
     REQUIRE(baseline);
     CHECK(*baseline == Values{4'100, 5'000});
   }
   SECTION("a missing pre-event reading is rejected") {
     // 17:30 on Wed 12 is missing.
     actual[wed_12_nov_2025 + at_1745] = 3'300;
-    CHECK(code_of(compute_baseline(params(100'000), input_for(isps, &actual))) == "baseline.insufficient_data");
+    CHECK(code_of(compute_baseline(params(100'000), TestInput(isps, &actual))) == "baseline.insufficient_data");
   }
   SECTION("missing history for an adjustment ISP is rejected") {
     // Wed 12 readings exist, but Tue 11 at 17:30 does not, and no other weekday is within reach.
     actual[wed_12_nov_2025 + at_1730] = 3'400;
     actual[wed_12_nov_2025 + at_1745] = 3'300;
     actual.erase(tue_11_nov_2025 + at_1730);
-    CHECK(code_of(compute_baseline(params(100'000), input_for(isps, &actual))) == "baseline.insufficient_data");
+    CHECK(code_of(compute_baseline(params(100'000), TestInput(isps, &actual))) == "baseline.insufficient_data");
   }
 }
 
 TEST_CASE("none: zeros, one per ISP", "[baselines]") {
   const Values isps{wed_12_nov_2025 + at_1800, wed_12_nov_2025 + at_1815, wed_12_nov_2025 + at_1815 + 900};
-  auto baseline = compute_baseline(method("none"), input_for(isps));
+  auto baseline = compute_baseline(method("none"), TestInput(isps));
   REQUIRE(baseline);
   CHECK(*baseline == Values{0, 0, 0});
-  auto empty = compute_baseline(method("none"), input_for({}));
+  auto empty = compute_baseline(method("none"), TestInput({}));
   REQUIRE(empty);
   CHECK(empty->empty());
 }
@@ -398,7 +403,7 @@ TEST_CASE("none: zeros, one per ISP", "[baselines]") {
 TEST_CASE("unknown methods, other versions and bad params are rejected", "[baselines]") {
   const Values isps{wed_12_nov_2025 + at_1800};
   const Readings actual = weekday_history_1800();
-  const BaselineInput input = input_for(isps, &actual);
+  const TestInput input(isps, &actual);
   CHECK(code_of(compute_baseline(method("lowest_of_y"), input)) == "baseline.unknown_method");
   CHECK(code_of(compute_baseline(Json{{"method", "none"}, {"params", Json::object()}, {"version", 2}}, input)) ==
         "baseline.unknown_method");

@@ -446,16 +446,17 @@ TEST_CASE("the day scanner and the full parse agree on random batches of reading
       REQUIRE(ledger.run("meter", "meter.submit", readings(list)) == "ok");
     }
     StateOverlay view(ledger.state);
-    auto series = read_net_power_series(view, "MP-001", t0 - 86400, t0 + 4 * 86400, 900);
+    IspSeries series(t0 - 86400, t0 + 4 * 86400, 900);
+    read_net_power_series(view, "MP-001", t0 - 86400, t0 + 4 * 86400, 900, series);
     std::size_t read = 0;
     for (std::int64_t t = t0; t < t0 + 3 * 86400; t += 900) {
       auto parsed = read_meter_reading(view, "MP-001", t, 900);
-      REQUIRE(series.contains(t) == parsed.has_value());
+      REQUIRE(series.at(t).has_value() == parsed.has_value());
       if (!parsed) continue;
       ++read;
-      CHECK(series[t] == (parsed->import_wh - parsed->export_wh) * 4);
+      CHECK(*series.at(t) == (parsed->import_wh - parsed->export_wh) * 4);
     }
-    CHECK(series.size() == read);
+    CHECK(series.count() == read);
   }
 }
 
