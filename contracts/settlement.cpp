@@ -145,11 +145,13 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
     std::set<std::int64_t> event_days;
     for (const char* direction : {"up", "down"}) {
       const std::string commitments = "commitment/" + asset["asset_id"].get<std::string>() + "/" + direction + "/";
-      for (auto key = state.first_key_from(commitments + padded_time(start - lookback_seconds(contract["baseline"])));
-           key && key->starts_with(commitments); key = state.first_key_from(*key + '\0')) {
+      // One lookup per event day: after a commitment, skip to the next day's first one.
+      for (auto key = state.first_key_from(commitments + padded_time(history_from));
+           key && key->starts_with(commitments);) {
         std::int64_t t = std::stoll(key->substr(commitments.size()));
         if (t >= end) break;  // earlier days of this contract are event days too
         event_days.insert(utc_day(t));
+        key = state.first_key_from(commitments + padded_time((utc_day(t) + 1) * 86400));
       }
     }
     IspSeries nominated(start, end, isp);
