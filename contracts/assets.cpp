@@ -122,10 +122,10 @@ constexpr std::array<const char*, 10> updatable_fields = {"connection_w",   "max
                                                            "name",           "property",   "storage_wh", "sub_metering_point_id",
                                                            "technology",     "zone_id"};
 
-// The asset's metering points: the main meter, then the sub-meter if it has one.
-std::vector<std::string> metering_points(const Json& asset) {
-  std::vector<std::string> points{asset["metering_point_id"].get<std::string>()};
-  if (asset.contains("sub_metering_point_id")) points.push_back(asset["sub_metering_point_id"].get<std::string>());
+// The asset's metering points and their kinds: the main meter, then the sub-meter if any.
+std::vector<std::pair<std::string, std::string>> metering_points(const Json& asset) {
+  std::vector<std::pair<std::string, std::string>> points{{asset["metering_point_id"].get<std::string>(), "main"}};
+  if (asset.contains("sub_metering_point_id")) points.emplace_back(asset["sub_metering_point_id"].get<std::string>(), "sub");
   return points;
 }
 
@@ -190,12 +190,23 @@ Status merge_asset_fields(const StateOverlay& state, const Json& payload, Json& 
   return ok_status();
 }
 
-// Claims the asset's metering point; codes asset.duplicate_metering_point.
-Status claim_metering_point(StateOverlay& state, const std::string& metering_point_id, const std::string& asset_id) {
+// Claims one of the asset's metering points. A point keeps the kind it was first claimed as
+// (meter_kind/<id>, never erased): readings a seller wrote to its sub-meter must never become
+// a main meter's history, nor a metering company's readings a sub-meter's.
+// Codes: asset.duplicate_metering_point, asset.meter_kind_mismatch.
+Status claim_metering_point(StateOverlay& state, const std::string& metering_point_id, const std::string& asset_id,
+                            const std::string& kind) {
   if (auto holder = read_json(state, keys::metering_point(metering_point_id)); holder && *holder != asset_id) {
     return reject("asset.duplicate_metering_point", "metering point '" + metering_point_id + "' already backs asset '" +
                                                          holder->get<std::string>() + "'");
   }
+  const std::string kind_key = "meter_kind/" + metering_point_id;
+  if (auto first_kind = read_json(state, kind_key); first_kind && *first_kind != kind) {
+    return reject("asset.meter_kind_mismatch", "metering point '" + metering_point_id + "' was first used as a " +
+                                                   (*first_kind == "sub" ? "seller's sub-meter" : "main meter") +
+                                                   " and stays one");
+  }
+  write_json(state, kind_key, kind);
   write_json(state, keys::metering_point(metering_point_id), asset_id);
   return ok_status();
 }
@@ -282,8 +293,8 @@ Status register_asset(HandlerContext& context) {
              {"registered_at", context.block.time}};
   if (auto status = merge_asset_fields(context.state, payload, asset); !status) return status;
   if (context.state.get(keys::asset(*asset_id))) return reject("asset.exists", "asset '" + *asset_id + "' exists");
-  for (const auto& point : metering_points(asset)) {
-    if (auto status = claim_metering_point(context.state, point, *asset_id); !status) return status;
+  for (const auto& [point, kind] : metering_points(asset)) {
+    if (auto status = claim_metering_point(context.state, point, *asset_id, kind); !status) return status;
   }
   write_json(context.state, keys::asset(*asset_id), asset);
   return ok_status();
@@ -308,8 +319,8 @@ Status update_asset(HandlerContext& context) {
                                                     " W committed " + direction + " in some ISP");
     }
   }
-  // Release the points the asset no longer uses, then claim its points (a swap of main and
-  // sub-meter, or a point released and claimed, stays with the asset).
+  // Release the points the asset no longer uses, then claim its points (a point kept stays
+  // with the asset; a point cannot change kind, so main and sub-meter cannot swap).
   const auto old_points = metering_points(*asset), new_points = metering_points(updated);
   // Contracts not yet final name the asset's meters as their proof: they stay until then.
   const std::string contracts = "asset_contract/" + asset_id + "/";
@@ -319,13 +330,13 @@ Status update_asset(HandlerContext& context) {
                                               "' proves delivery with this asset's meters until its settlement is final");
     }
   }
-  for (const auto& point : old_points) {
-    if (std::find(new_points.begin(), new_points.end(), point) == new_points.end()) {
+  for (const auto& [point, kind] : old_points) {
+    if (std::none_of(new_points.begin(), new_points.end(), [&](const auto& kept) { return kept.first == point; })) {
       context.state.erase(keys::metering_point(point));
     }
   }
-  for (const auto& point : new_points) {
-    if (auto status = claim_metering_point(context.state, point, asset_id); !status) return status;
+  for (const auto& [point, kind] : new_points) {
+    if (auto status = claim_metering_point(context.state, point, asset_id, kind); !status) return status;
   }
   bool technical_change = std::any_of(technical_fields.begin(), technical_fields.end(), [&](const char* field) {
     return updated.value(field, Json()) != asset->value(field, Json());

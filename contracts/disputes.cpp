@@ -64,8 +64,10 @@ Status resolve_dispute(HandlerContext& context) {
   auto& [contract, settlement] = *named;
   Result<std::int64_t> net = std::int64_t{0};
   if (resolution == "adjust") {
-    // The buyer promised at most its escrow; a penalty can reach the ledger's integer range.
-    net = payload_integer(payload, "net_micro", -limits::max_json_integer, contract["escrow_micro"].get<std::int64_t>());
+    // The buyer promised at most its escrow E; below, -(2^53 - 1 - E) keeps the difference
+    // from any earlier net within the ledger's integer range (as computed nets are).
+    const std::int64_t escrow = contract["escrow_micro"].get<std::int64_t>();
+    net = payload_integer(payload, "net_micro", -(limits::max_json_integer - escrow), escrow);
     if (!net) return net.rejection();
   }
   if (settlement["status"] != "disputed") return reject("settlement.not_disputed", "the settlement is not disputed");

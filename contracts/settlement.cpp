@@ -203,6 +203,14 @@ std::optional<std::vector<AssetIsp>> asset_delivery(const StateOverlay& state, c
 }
 
 
+// A net within [-(2^53 - 1 - E), E], E the contract's escrow: a net never pays more than
+// the escrow, and the difference between any two nets of one contract (what a re-run or an
+// adjustment moves) stays within 2^53 - 1.
+std::int64_t net_bounds(const Json& contract, WideSigned net) {
+  const std::int64_t escrow = contract["escrow_micro"].get<std::int64_t>();
+  return static_cast<std::int64_t>(std::clamp<WideSigned>(net, -(limits::max_json_integer - escrow), escrow));
+}
+
 // A contract's result: the per-ISP breakdown, in columns (one array per USEF quantity, one
 // element per contract ISP: a contract of 2,976 ISPs is one compact record), and its totals.
 struct Outcome {
@@ -301,7 +309,7 @@ std::optional<Outcome> compute_outcome(const StateOverlay& state, const Json& co
                                     {"DeliveredFlexPower", asset_delivered},  {"OrderedFlexPower", asset_ordered},
                                     {"PowerDeficiency", asset_deficiency}};
   }
-  outcome.net = saturate(net_total);
+  outcome.net = net_bounds(contract, net_total);
   return outcome;
 }
 

@@ -4,6 +4,7 @@
 
 #include "contracts/accounts.hpp"
 #include "contracts/market.hpp"
+#include "ledger/limits.hpp"
 
 namespace flex {
 namespace {
@@ -46,7 +47,9 @@ Json pay_owed(StateOverlay& state, const std::string& contract_id, const std::st
   if (amount > paid) {
     const std::string key = debt_key(contract_id, payer, payee);
     auto debt = read_json(state, key);
-    std::int64_t total = (debt ? (*debt)["amount_micro"].get<std::int64_t>() : 0) + (amount - paid);
+    // Saturates at 2^53 - 1: a record beyond the ledger's integer range cannot be written.
+    std::int64_t total = std::min(limits::max_json_integer,
+                                  (debt ? (*debt)["amount_micro"].get<std::int64_t>() : 0) + (amount - paid));
     write_json(state, key, Json{{"amount_micro", total}, {"contract_id", contract_id}, {"creditor", payee}, {"debtor", payer}});
     move["debt_micro"] = amount - paid;
   }

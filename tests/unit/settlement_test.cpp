@@ -310,6 +310,56 @@ TEST_CASE("a dispute holds finality until the operator re-runs or adjusts with a
   }
 }
 
+TEST_CASE("nets stay within [-(2^53-1-E), E], so what any new version moves fits the ledger's integers", "[settlement][dispute]") {
+  const std::int64_t max = 9007199254740991;  // 2^53 - 1
+  SECTION("a correction whose penalty saturates") {
+    // A penalty of 10^9 EUR/MWh on a 100 MW site: reading 100 MWh in the 2 MW up ISP falls
+    // 92 MW short, a penalty line beyond 2^53 - 1 that saturates; the net stops at
+    // -(2^53 - 1 - 14 EUR), so the move from +14 EUR is exactly 2^53 - 1.
+    Genesis genesis = settlement_genesis(3600);
+    genesis.params["penalty_micro_per_mwh"] = 1'000'000'000'000'000;
+    TestLedger ledger(genesis, t0);
+    REQUIRE(ledger.run("operator", "token.mint", mint("dso", 100'000'000)) == "ok");
+    REQUIRE(ledger.run("dso", "zone.create", zone("feeder-7")) == "ok");
+    Json site = asset("alice-site", "feeder-7", "MP-001", 2 * mw, 0);
+    site["connection_w"] = 100 * mw;
+    REQUIRE(ledger.run("alice", "asset.register", site) == "ok");
+    REQUIRE(ledger.run("dso", "asset.prequalify", prequalify("alice-site")) == "ok");
+    Json offer = energy_offer("a", "alice-site", 2 * mw, 7, 1'000'000);
+    offer["start"] = t0 + 2 * hour;
+    offer["end"] = t0 + 3 * hour;
+    offer["expires_at"] = t0 + 2 * hour;
+    offer["baseline"] = Json{{"method", "meter_before_after"}, {"params", Json{{"isps_before", 1}}}, {"version", 1}};
+    REQUIRE(ledger.run("alice", "offer.create", offer) == "ok");
+    REQUIRE(ledger.run("dso", "request.create", energy_request("r", t0 + 2 * hour, t0 + 3 * hour, 2 * mw, 7)) == "ok");
+    REQUIRE(ledger.run("dso", "request.match", by_id("request_id", "r")) == "ok");
+    ledger.advance(3 * hour);
+    REQUIRE(ledger.run("meter", "meter.submit",
+                       readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+    REQUIRE(record(ledger, "settlement/c0000000001")["net_micro"] == 14'000'000);
+    REQUIRE(ledger.run("meter", "meter.submit", readings(Json::array({reading("MP-001", t0 + 2 * hour, 100 * mw)}))) == "ok");
+    Json settlement = record(ledger, "settlement/c0000000001");
+    CHECK(isp_row(settlement, 0)["Penalty"] == max);
+    CHECK(settlement["net_micro"] == -(max - 14'000'000));
+    CHECK(settlement["money"]["moves"][0]["amount_micro"] == max);
+    CHECK(record(ledger, debt("alice", "dso"))["amount_micro"] == max - 14'000'000);  // she had 14 EUR
+  }
+  SECTION("an adjustment") {
+    TestLedger ledger = usef_contract();
+    ledger.advance(3 * hour);
+    REQUIRE(ledger.run("meter", "meter.submit",
+                       readings(Json::array({reading("MP-001", t0 + hour, 10 * mw), reading("MP-001", t0 + 2 * hour, 8 * mw)}))) == "ok");
+    REQUIRE(ledger.run("dso", "settlement.dispute", Json{{"contract_id", "c0000000001"}, {"reason", "no delivery"}}) == "ok");
+    Json adjust{{"contract_id", "c0000000001"}, {"net_micro", -(max - 14'000'000) - 1}, {"reason", "fraud"}, {"resolution", "adjust"}};
+    CHECK(ledger.run("operator", "settlement.resolve", adjust) == "payload.invalid");
+    adjust["net_micro"] = -(max - 14'000'000);
+    REQUIRE(ledger.run("operator", "settlement.resolve", adjust) == "ok");
+    // From +14 EUR: Alice owes 2^53 - 1; she pays her 24 EUR and owes the rest.
+    CHECK(account(ledger, "alice") == balances(0, 0));
+    CHECK(record(ledger, debt("alice", "dso"))["amount_micro"] == max - 24'000'000);
+  }
+}
+
 TEST_CASE("a contract may take the seller's own sub-meter as proof, when the buyer accepts it", "[settlement][readings]") {
   TestLedger ledger = market_with_site();
   // The sub-meter is registered like a metering point: unique, and not the main meter.
@@ -381,6 +431,13 @@ TEST_CASE("a contract may take the seller's own sub-meter as proof, when the buy
   REQUIRE(ledger.run("alice", "asset.update", drop) == "ok");
   CHECK_FALSE(ledger.state.get(keys::metering_point("SUB-ALICE")));
   CHECK_FALSE(record(ledger, keys::asset("alice-site")).contains("sub_metering_point_id"));
+  // A point keeps its first kind: Alice's released sub-meter never becomes a main meter (its
+  // history is self-reported), and her main meter never becomes her sub-meter.
+  Json reuse = asset("bob-2", "feeder-7", "SUB-ALICE", 2 * mw, 0);
+  CHECK(ledger.run("bob", "asset.register", reuse) == "asset.meter_kind_mismatch");
+  CHECK(ledger.run("alice", "asset.update",
+                   Json{{"asset_id", "alice-site"}, {"metering_point_id", "MP-NEW"}, {"sub_metering_point_id", "MP-001"}}) ==
+        "asset.meter_kind_mismatch");
 }
 
 TEST_CASE("the operator's fee is taken from the seller's payment", "[settlement]") {
