@@ -16,7 +16,7 @@
 //     are the sum of contracts;
 //   - no request or offer is filled beyond what it asked or offered;
 //   - every settlement's versions add up: version 1 released the contract's escrow, each
-//     later version moved a difference, and the flows of all versions sum to the current
+//     later version moved a difference, so the flows of versions 1 to v sum to version v's
 //     net and fee; debts are exactly what those moves left unpaid, and net out per pair;
 //   - final settlements have left the asset index, disputed ones carry their dispute, and
 //     provisional ones are waiting for their final_at.
@@ -84,7 +84,8 @@ std::string name_of(const std::string& hex) {
 // A transaction as the engine sees it. The engine does not check signatures (the node
 // verifies them before execution), and signing was most of this test's time, so the
 // sequences carry envelopes with the signer's key and an empty signature; the id is still
-// the hash of the envelope, so it is unique and holds are named by it as in a real block.
+// the hash of the envelope (dumped with sorted keys, not checked as canonical JSON), so it
+// is unique and holds are named by it as in a real block.
 Transaction transaction_of(const std::string& signer, const std::string& type, std::int64_t nonce, const Json& payload) {
   static std::map<std::string, PublicKey> keys;
   auto found = keys.find(signer);
@@ -95,9 +96,9 @@ Transaction transaction_of(const std::string& signer, const std::string& type, s
   transaction.signer = found->second;
   transaction.nonce = nonce;
   transaction.payload = payload;
-  transaction.canonical = to_canonical(Json{{"chain_id", transaction.chain_id}, {"nonce", nonce}, {"payload", payload},
-                                            {"sig", to_hex(transaction.sig)}, {"signer", to_hex(transaction.signer)},
-                                            {"type", type}});
+  transaction.canonical = Json{{"chain_id", transaction.chain_id}, {"nonce", nonce}, {"payload", payload},
+                                {"sig", to_hex(transaction.sig)}, {"signer", to_hex(transaction.signer)}, {"type", type}}
+                              .dump();
   transaction.id = sha256(transaction.canonical);
   return transaction;
 }
@@ -415,7 +416,7 @@ std::vector<std::int64_t> ints(const Json& array) { return int_vector(array); }
 
 std::int64_t integer(const Json& value, const char* member) { return value.value(member, std::int64_t{0}); }
 
-// basis_points of an amount, rounded half to even (as DESIGN.md §2.10 states the fee).
+// basis_points of an amount, rounded half to even (the fee of contracts/settlement_money.hpp).
 std::int64_t fee_for(std::int64_t amount, std::int64_t basis_points) {
   std::int64_t quotient = amount * basis_points / 10'000, remainder = amount * basis_points % 10'000;
   return quotient + (remainder * 2 > 10'000 || (remainder * 2 == 10'000 && quotient % 2 != 0) ? 1 : 0);
@@ -702,18 +703,22 @@ struct Stats {
 };
 
 // One sequence: runs its blocks on a state, checks the invariants after each, and follows
-// holds and settlement versions from block to block.
+// holds and settlement versions from block to block. A replay (check = false) only runs the
+// blocks: its states are those already checked, if execution is deterministic, which the
+// app hashes show.
 class Sequence {
  public:
-  Sequence(std::uint64_t seed, int round) : state(genesis_state(market_genesis())), seed_(seed), round_(round) {}
+  Sequence(std::uint64_t seed, int round, bool check = true)
+      : state(genesis_state(market_genesis())), seed_(seed), round_(round), check_(check) {}
 
   void run_block(const std::vector<Transaction>& block, std::int64_t time) {
     INFO("seed " << seed_ << " round " << round_ << " block " << app_hashes.size());
-    std::map<std::string, std::int64_t> before = balances();
+    std::map<std::string, std::int64_t> before = check_ ? balances() : std::map<std::string, std::int64_t>();
     auto execution = execute_block(state, ExecutionContext{static_cast<std::int64_t>(app_hashes.size() + 1), time}, block);
     REQUIRE(execution);
     state.apply(execution->writes);
     app_hashes.push_back(execution->app_hash);
+    if (!check_) return;
     check_invariants(state, time);
     std::map<std::string, std::int64_t> moved;  // what the block moved to (or from) each account
     follow_holds(block, execution->receipts, time, moved);
@@ -882,6 +887,7 @@ class Sequence {
 
   std::uint64_t seed_;
   int round_;
+  bool check_;
   std::map<std::string, Hold> holds_;
   std::map<std::string, std::vector<std::string>> versions_;  // contract id -> money of each version, as first seen
   std::set<std::string> debts_seen_;
@@ -902,7 +908,7 @@ TEST_CASE("random market sequences keep money, assets and orders consistent", "[
     std::vector<std::vector<Transaction>> blocks{setup_block(generator)};
     std::vector<std::int64_t> times{t0};
     first.run_block(blocks.back(), times.back());
-    int block_count = 4 + static_cast<int>(random() % 9);
+    int block_count = 4 + static_cast<int>(random() % 8);
     for (int b = 0; b < block_count; ++b) {
       // Mostly minutes apart; sometimes hours, so contracts end and reach their deadlines.
       times.push_back(times.back() + (random() % 5 ? between(random, 60, 1800) : between(random, 3600, 10800)));
@@ -916,24 +922,24 @@ TEST_CASE("random market sequences keep money, assets and orders consistent", "[
     first.count(stats);
     // Replaying gives the same app hashes (every fourth round, to keep the test quick).
     if (round % 4 == 0) {
-      Sequence replay(seed, round);
+      Sequence replay(seed, round, false);
       for (std::size_t b = 0; b < blocks.size(); ++b) replay.run_block(blocks[b], times[b]);
       CHECK(replay.app_hashes == first.app_hashes);
     }
   }
   // The sequences must reach the interesting states, not be rejected wholesale: with this seed
-  // they make 720 contracts and settle 350 of them, 157 final at the end; 129 disputes, 49
-  // re-run and 28 adjusting resolutions (35 adjustments rejected above the escrow), 461 later
-  // versions, 257 debts; holds: 295 posted, 269 voided and 936 expired.
-  CHECK(stats.contracts > 600);
-  CHECK(stats.settlements > 300);
-  CHECK(stats.finals > 120);
-  CHECK(stats.disputes > 100);
-  CHECK(stats.rerun_resolutions > 30);
-  CHECK(stats.adjust_resolutions > 25);
+  // they make 739 contracts and settle 377 of them, 153 final at the end; 122 disputes, 44
+  // re-run and 34 adjusting resolutions (26 adjustments rejected above the escrow), 376 later
+  // versions, 249 debts; holds: 306 posted, 270 voided and 885 expired.
+  CHECK(stats.contracts > 500);
+  CHECK(stats.settlements > 230);
+  CHECK(stats.finals > 90);
+  CHECK(stats.disputes > 80);
+  CHECK(stats.rerun_resolutions > 25);
+  CHECK(stats.adjust_resolutions > 20);
   CHECK(stats.rejected_adjustments > 15);
-  CHECK(stats.new_versions > 300);
-  CHECK(stats.debts > 200);
+  CHECK(stats.new_versions > 230);
+  CHECK(stats.debts > 140);
   CHECK(stats.posted > 200);
   CHECK(stats.voided > 200);
   CHECK(stats.expired > 600);
