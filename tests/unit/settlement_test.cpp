@@ -59,26 +59,35 @@ std::string debt(const char* debtor, const char* creditor) {
 // A 12 MW site of Alice's (2 MW up), a 2 MW energy contract for 02:00-03:00 at 7 EUR/MWh
 // with a meter-before baseline, matched; the DSO starts with 100 EUR and Alice with 10 EUR.
 // 1-hour ISPs, 100 EUR for the DSO, and Alice's prequalified 12 MW site (2 MW up, MP-001).
-TestLedger market_with_site(std::int64_t fee_basis_points = 0) {
-  TestLedger ledger(settlement_genesis(3600, fee_basis_points), t0);
+TestLedger market_with_site(const Genesis& genesis, std::int64_t connection_w = 12 * mw) {
+  TestLedger ledger(genesis, t0);
   REQUIRE(ledger.run("operator", "token.mint", mint("dso", 100'000'000)) == "ok");
   REQUIRE(ledger.run("dso", "zone.create", zone("feeder-7")) == "ok");
   Json site = asset("alice-site", "feeder-7", "MP-001", 2 * mw, 0);
-  site["connection_w"] = 12 * mw;
+  site["connection_w"] = connection_w;
   REQUIRE(ledger.run("alice", "asset.register", site) == "ok");
   REQUIRE(ledger.run("dso", "asset.prequalify", prequalify("alice-site")) == "ok");
   return ledger;
 }
 
-TestLedger usef_contract(std::int64_t fee_basis_points = 0) {
-  TestLedger ledger = market_with_site(fee_basis_points);
-  REQUIRE(ledger.run("operator", "token.mint", mint("alice", 10'000'000)) == "ok");
+TestLedger market_with_site(std::int64_t fee_basis_points = 0) {
+  return market_with_site(settlement_genesis(3600, fee_basis_points));
+}
+
+// Alice's 2 MW up energy offer for 02:00-03:00 at 7 EUR/MWh, meter-before baseline (1 ISP back).
+Json usef_offer() {
   Json offer = energy_offer("a", "alice-site", 2 * mw, 7, 1'000'000);
   offer["start"] = t0 + 2 * hour;
   offer["end"] = t0 + 3 * hour;
   offer["expires_at"] = t0 + 2 * hour;
   offer["baseline"] = Json{{"method", "meter_before_after"}, {"params", Json{{"isps_before", 1}}}, {"version", 1}};
-  REQUIRE(ledger.run("alice", "offer.create", offer) == "ok");
+  return offer;
+}
+
+TestLedger usef_contract(std::int64_t fee_basis_points = 0) {
+  TestLedger ledger = market_with_site(fee_basis_points);
+  REQUIRE(ledger.run("operator", "token.mint", mint("alice", 10'000'000)) == "ok");
+  REQUIRE(ledger.run("alice", "offer.create", usef_offer()) == "ok");
   REQUIRE(ledger.run("dso", "request.create", energy_request("r", t0 + 2 * hour, t0 + 3 * hour, 2 * mw, 7)) == "ok");
   REQUIRE(ledger.run("dso", "request.match", by_id("request_id", "r")) == "ok");
   // Escrow: 2 MW × 1 h × 7 EUR/MWh = 14 EUR.
@@ -318,19 +327,8 @@ TEST_CASE("nets stay within [-(2^53-1-E), E], so what any new version moves fits
     // -(2^53 - 1 - 14 EUR), so the move from +14 EUR is exactly 2^53 - 1.
     Genesis genesis = settlement_genesis(3600);
     genesis.params["penalty_micro_per_mwh"] = 1'000'000'000'000'000;
-    TestLedger ledger(genesis, t0);
-    REQUIRE(ledger.run("operator", "token.mint", mint("dso", 100'000'000)) == "ok");
-    REQUIRE(ledger.run("dso", "zone.create", zone("feeder-7")) == "ok");
-    Json site = asset("alice-site", "feeder-7", "MP-001", 2 * mw, 0);
-    site["connection_w"] = 100 * mw;
-    REQUIRE(ledger.run("alice", "asset.register", site) == "ok");
-    REQUIRE(ledger.run("dso", "asset.prequalify", prequalify("alice-site")) == "ok");
-    Json offer = energy_offer("a", "alice-site", 2 * mw, 7, 1'000'000);
-    offer["start"] = t0 + 2 * hour;
-    offer["end"] = t0 + 3 * hour;
-    offer["expires_at"] = t0 + 2 * hour;
-    offer["baseline"] = Json{{"method", "meter_before_after"}, {"params", Json{{"isps_before", 1}}}, {"version", 1}};
-    REQUIRE(ledger.run("alice", "offer.create", offer) == "ok");
+    TestLedger ledger = market_with_site(genesis, 100 * mw);
+    REQUIRE(ledger.run("alice", "offer.create", usef_offer()) == "ok");
     REQUIRE(ledger.run("dso", "request.create", energy_request("r", t0 + 2 * hour, t0 + 3 * hour, 2 * mw, 7)) == "ok");
     REQUIRE(ledger.run("dso", "request.match", by_id("request_id", "r")) == "ok");
     ledger.advance(3 * hour);
@@ -370,11 +368,7 @@ TEST_CASE("a contract may take the seller's own sub-meter as proof, when the buy
   update["sub_metering_point_id"] = "SUB-001";
   CHECK(ledger.run("alice", "asset.update", update) == "asset.duplicate_metering_point");
   update["sub_metering_point_id"] = "SUB-ALICE";
-  Json offer = energy_offer("a", "alice-site", 2 * mw, 7, 1'000'000);
-  offer["start"] = t0 + 2 * hour;
-  offer["end"] = t0 + 3 * hour;
-  offer["expires_at"] = t0 + 2 * hour;
-  offer["baseline"] = Json{{"method", "meter_before_after"}, {"params", Json{{"isps_before", 1}}}, {"version", 1}};
+  Json offer = usef_offer();
   offer["metering"] = "sub_meter";
   CHECK(ledger.run("alice", "offer.create", offer) == "offer.no_sub_meter");
   // A new meter sends the asset back to prequalification.
@@ -560,11 +554,9 @@ namespace {
 // 3 EUR/MW·h availability and 7 EUR/MWh activation. Escrow per ISP: 6 + 14 = 20 EUR.
 TestLedger reservation_contract(const std::string& product = "reservation") {
   TestLedger ledger = market_with_site();
-  Json offer = energy_offer("a", "alice-site", 2 * mw, 7, 1'000'000);
+  Json offer = usef_offer();
   offer["product"] = product;
-  offer["start"] = t0 + 2 * hour;
   offer["end"] = t0 + 4 * hour;
-  offer["expires_at"] = t0 + 2 * hour;
   offer["availability_price_micro_per_mw_h"] = 3 * eur_per_mwh;
   Json request = energy_request("r", t0 + 2 * hour, t0 + 4 * hour, 2 * mw, 7);
   request["product"] = product;
@@ -573,8 +565,6 @@ TestLedger reservation_contract(const std::string& product = "reservation") {
     offer.erase("activation_price_micro_per_mwh");
     request.erase("max_activation_price_micro_per_mwh");
     offer["baseline"] = Json{{"method", "none"}, {"version", 1}};
-  } else {
-    offer["baseline"] = Json{{"method", "meter_before_after"}, {"params", Json{{"isps_before", 1}}}, {"version", 1}};
   }
   REQUIRE(ledger.run("alice", "offer.create", offer) == "ok");
   REQUIRE(ledger.run("dso", "request.create", request) == "ok");
