@@ -1,9 +1,9 @@
 // The asset register (DESIGN.md §2.3), kept by each asset's owner (a prosumer or aggregator).
 //   asset.register   {"asset_id":ID,"connection_w":N,"max_down_w":N,"max_up_w":N,"metering_point_id":M,
 //                     "name":S,"property":{...}?,"storage_wh":N,"sub_metering_point_id":M?,
-//                     "technology":T,"zone_id":ID}
+//                     "supplier":HEX64?,"technology":T,"zone_id":ID}
 //   asset.update     the same members, asset_id required, the others optional (owner only);
-//                    "sub_metering_point_id":null removes the sub-meter
+//                    "sub_metering_point_id":null removes the sub-meter, "supplier":null the supplier
 //   asset.consent    {"aggregator":HEX64,"asset_id":ID,"granted":true|false}       (owner only)
 //   asset.prequalify {"asset_id":ID,"decision":"qualified"|"rejected","reason":S?} (the zone's DSO)
 // A metering point backs one asset only; the optional sub-meter is the seller's own meter
@@ -118,15 +118,28 @@ Result<Json> checked_property(const Json& property) {
 constexpr std::array<const char*, 8> technical_fields = {"connection_w", "max_down_w", "max_up_w", "metering_point_id",
                                                          "storage_wh", "sub_metering_point_id", "technology", "zone_id"};
 // Every member asset.update may change.
-constexpr std::array<const char*, 10> updatable_fields = {"connection_w",   "max_down_w", "max_up_w", "metering_point_id",
-                                                           "name",           "property",   "storage_wh", "sub_metering_point_id",
-                                                           "technology",     "zone_id"};
+constexpr std::array<const char*, 11> updatable_fields = {"connection_w", "max_down_w", "max_up_w",  "metering_point_id",
+                                                           "name",         "property",   "storage_wh", "sub_metering_point_id",
+                                                           "supplier",     "technology", "zone_id"};
 
 // The asset's metering points and their kinds: the main meter, then the sub-meter if any.
 std::vector<std::pair<std::string, std::string>> metering_points(const Json& asset) {
   std::vector<std::pair<std::string, std::string>> points{{asset["metering_point_id"].get<std::string>(), "main"}};
   if (asset.contains("sub_metering_point_id")) points.emplace_back(asset["sub_metering_point_id"].get<std::string>(), "sub");
   return points;
+}
+
+// The owner's energy supplier (a participant holding `retailer`), who may then see the
+// asset's trades; null removes it.
+Status checked_supplier(const StateOverlay& state, const Json& supplier) {
+  if (supplier.is_null()) return ok_status();
+  auto key = payload_key(Json{{"supplier", supplier}}, "supplier");
+  if (!key) return key.rejection();
+  auto participant = read_json(state, keys::participant(*key));
+  if (!participant || !holds_role(*participant, "retailer")) {
+    return reject("asset.not_retailer", "supplier must be a participant holding the retailer role");
+  }
+  return ok_status();
 }
 
 // Checks the members present in `payload` and copies them into `asset`.
@@ -177,6 +190,14 @@ Status merge_asset_fields(const StateOverlay& state, const Json& payload, Json& 
     if (!zone_id) return zone_id.rejection();
     if (!state.get(keys::zone(*zone_id))) return reject("zone.unknown", "no zone '" + *zone_id + "'");
     asset["zone_id"] = *zone_id;
+  }
+  if (payload.contains("supplier")) {
+    if (auto supplier = checked_supplier(state, payload["supplier"]); !supplier) return supplier.rejection();
+    if (payload["supplier"].is_null()) {
+      asset.erase("supplier");
+    } else {
+      asset["supplier"] = payload["supplier"];
+    }
   }
   if (payload.contains("property")) {
     auto property = checked_property(payload["property"]);

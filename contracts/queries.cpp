@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "contracts/orders.hpp"
+#include "contracts/readings.hpp"
 #include "contracts/state_keys.hpp"
 #include "ledger/limits.hpp"
 
@@ -15,7 +16,7 @@ namespace {
 // page is the last item's id when more may follow.
 template <typename Keep>
 Page paged(const State& state, const std::string& prefix, const char* id_field, const std::optional<std::string>& after,
-           std::size_t limit, Keep&& keep) {
+           std::size_t limit, const Visible& visible, Keep&& keep) {
   limit = std::clamp<std::size_t>(limit, 1, max_page_size);
   const auto& entries = state.entries();
   Page page;
@@ -23,7 +24,7 @@ Page paged(const State& state, const std::string& prefix, const char* id_field, 
        it != entries.end() && it->first.starts_with(prefix); ++it) {
     Json record = Json::parse(it->second);
     record[id_field] = it->first.substr(prefix.size());
-    if (!keep(record)) continue;
+    if (!keep(record) || (visible && !visible(record))) continue;
     if (page.items.size() == limit) {
       page.next_after = page.items.back()[id_field].get<std::string>();
       break;
@@ -60,7 +61,7 @@ std::int64_t primary_price(const Json& offer) {
 }  // namespace
 
 Page find_participants(const State& state, const ParticipantQuery& query) {
-  return paged(state, "participant/", "public_key", query.after, query.limit, [&](const Json& participant) {
+  return paged(state, "participant/", "public_key", query.after, query.limit, query.visible, [&](const Json& participant) {
     if (!equals(query.status, participant["status"])) return false;
     const auto& roles = participant["roles"];
     return !query.role || std::find(roles.begin(), roles.end(), Json(*query.role)) != roles.end();
@@ -68,7 +69,7 @@ Page find_participants(const State& state, const ParticipantQuery& query) {
 }
 
 Page find_zones(const State& state, const ZoneQuery& query) {
-  return paged(state, "zone/", "zone_id", query.after, query.limit, [&](const Json& zone) {
+  return paged(state, "zone/", "zone_id", query.after, query.limit, query.visible, [&](const Json& zone) {
     return equals(query.dso, zone["dso"]) && equals(query.kind, zone["kind"]);
   });
 }
@@ -86,7 +87,7 @@ std::optional<Json> zone_outlook(const State& state, const std::string& zone_id)
 }
 
 Page find_offers(const State& state, const OfferQuery& query) {
-  return paged(state, "offer/", "offer_id", query.after, query.limit, [&](const Json& offer) {
+  return paged(state, "offer/", "offer_id", query.after, query.limit, query.visible, [&](const Json& offer) {
     if (!equals(query.zone_id, offer["zone_id"]) || !equals(query.direction, offer["direction"]) ||
         !equals(query.product, offer["product"]) || !equals(query.status, offer["status"]) ||
         !equals(query.seller, offer["seller"]) || !overlaps(offer, query.window_start, query.window_end)) {
@@ -114,7 +115,7 @@ Page find_offers(const State& state, const OfferQuery& query) {
 }
 
 Page find_requests(const State& state, const RequestQuery& query) {
-  return paged(state, "request/", "request_id", query.after, query.limit, [&](const Json& request) {
+  return paged(state, "request/", "request_id", query.after, query.limit, query.visible, [&](const Json& request) {
     return equals(query.zone_id, request["zone_id"]) && equals(query.direction, request["direction"]) &&
            equals(query.product, request["product"]) && equals(query.status, request["status"]) &&
            equals(query.buyer, request["buyer"]) && overlaps(request, query.window_start, query.window_end);
@@ -123,7 +124,7 @@ Page find_requests(const State& state, const RequestQuery& query) {
 
 Page find_assets(const State& state, const AssetQuery& query) {
   std::optional<std::string> text = query.text ? std::optional(lowercase(*query.text)) : std::nullopt;
-  return paged(state, "asset/", "asset_id", query.after, query.limit, [&](const Json& asset) {
+  return paged(state, "asset/", "asset_id", query.after, query.limit, query.visible, [&](const Json& asset) {
     if (!equals(query.zone_id, asset["zone_id"]) || !equals(query.owner, asset["owner"]) ||
         !equals(query.technology, asset["technology"]) || !equals(query.prequalification, asset["prequalification"]["status"])) {
       return false;
@@ -139,12 +140,43 @@ Page find_assets(const State& state, const AssetQuery& query) {
 }
 
 Page find_contracts(const State& state, const ContractQuery& query) {
-  return paged(state, "contract/", "contract_id", query.after, query.limit, [&](const Json& contract) {
+  return paged(state, "contract/", "contract_id", query.after, query.limit, query.visible, [&](const Json& contract) {
     return equals(query.buyer, contract["buyer"]) && equals(query.seller, contract["seller"]) &&
            equals(query.zone_id, contract["zone_id"]) && equals(query.request_id, contract["request_id"]) &&
            equals(query.offer_id, contract["offer_id"]) && equals(query.status, contract["status"]) &&
            (!query.asset_id || contract["allocation"].contains(*query.asset_id));
   });
+}
+
+Page find_settlements(const State& state, const SettlementQuery& query) {
+  return paged(state, "settlement/", "contract_id", query.after, query.limit, query.visible, [&](const Json& settlement) {
+    if (!equals(query.status, settlement["status"])) return false;
+    if (!query.buyer && !query.seller && !query.zone_id) return true;
+    auto contract = read(state, keys::contract(settlement["contract_id"].get<std::string>()));
+    return contract && equals(query.buyer, (*contract)["buyer"]) && equals(query.seller, (*contract)["seller"]) &&
+           equals(query.zone_id, (*contract)["zone_id"]);
+  });
+}
+
+std::vector<Json> find_meter_readings(const State& state, const std::string& metering_point_id, std::int64_t from,
+                                      std::int64_t to) {
+  auto isp_seconds = read(state, keys::params).value_or(Json::object()).value("isp_seconds", std::int64_t{900});
+  std::vector<Json> readings;
+  if (isp_seconds <= 0 || to <= from || to - from > max_reading_span_seconds) return readings;
+  StateOverlay view(state);
+  for (std::int64_t start = from - from % isp_seconds; start < to; start += isp_seconds) {
+    auto reading = read_meter_reading(view, metering_point_id, start, isp_seconds);
+    if (!reading) continue;
+    readings.push_back(Json{{"export_wh", reading->export_wh},
+                            {"import_wh", reading->import_wh},
+                            {"isp_start", start},
+                            {"metering_point_id", metering_point_id},
+                            {"quality", reading->quality},
+                            {"recorded_at", reading->recorded_at},
+                            {"submitted_by", reading->submitted_by},
+                            {"version", reading->version}});
+  }
+  return readings;
 }
 
 std::optional<Json> zone_order_book(const State& state, const std::string& zone_id) {

@@ -3,6 +3,7 @@
 // Lists are in key order with cursor pagination: pass the last id seen as `after`.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,12 @@
 namespace flex {
 
 inline constexpr std::size_t max_page_size = 500;
+// The longest span one meter-reading query covers: 31 days.
+inline constexpr std::int64_t max_reading_span_seconds = 31 * 86'400;
+
+// A caller's extra filter (the API's rule of who may see what), applied before paging so
+// pages stay full. Empty: everything.
+using Visible = std::function<bool(const Json& record)>;
 
 struct Page {
   std::vector<Json> items;
@@ -23,6 +30,7 @@ struct ParticipantQuery {
   std::optional<std::string> role, status;  // status: active or suspended
   std::optional<std::string> after;         // the last public key (hex) seen
   std::size_t limit = 100;
+  Visible visible;
 };
 // Participants with "public_key" added to each record.
 Page find_participants(const State& state, const ParticipantQuery& query);
@@ -31,6 +39,7 @@ struct ZoneQuery {
   std::optional<std::string> dso, kind;
   std::optional<std::string> after;
   std::size_t limit = 100;
+  Visible visible;
 };
 // Zones with "zone_id" added to each record.
 Page find_zones(const State& state, const ZoneQuery& query);
@@ -46,6 +55,7 @@ struct OfferQuery {
   std::optional<std::int64_t> min_power_w;  // largest remaining power in some ISP
   std::optional<std::string> after;
   std::size_t limit = 100;
+  Visible visible;
 };
 Page find_offers(const State& state, const OfferQuery& query);
 
@@ -54,6 +64,7 @@ struct RequestQuery {
   std::optional<std::int64_t> window_start, window_end;
   std::optional<std::string> after;
   std::size_t limit = 100;
+  Visible visible;
 };
 Page find_requests(const State& state, const RequestQuery& query);
 
@@ -62,6 +73,7 @@ struct AssetQuery {
   std::optional<std::string> text;  // a case-insensitive part of the name, asset id or owner's company code
   std::optional<std::string> after;
   std::size_t limit = 100;
+  Visible visible;
 };
 Page find_assets(const State& state, const AssetQuery& query);
 
@@ -69,8 +81,23 @@ struct ContractQuery {
   std::optional<std::string> buyer, seller, zone_id, request_id, offer_id, asset_id, status;
   std::optional<std::string> after;
   std::size_t limit = 100;
+  Visible visible;
 };
 Page find_contracts(const State& state, const ContractQuery& query);
+
+struct SettlementQuery {
+  std::optional<std::string> status, buyer, seller, zone_id;  // status: provisional, disputed or final
+  std::optional<std::string> after;                           // the last contract id seen
+  std::size_t limit = 100;
+  Visible visible;
+};
+// Settlement records (per-ISP columns included), in contract id order.
+Page find_settlements(const State& state, const SettlementQuery& query);
+
+// The latest reading of each ISP of a metering point in [from, to), in time order; empty
+// when the span is longer than max_reading_span_seconds.
+std::vector<Json> find_meter_readings(const State& state, const std::string& metering_point_id, std::int64_t from,
+                                      std::int64_t to);
 
 // A zone's open offers per direction and product, cheapest first (the matching order), and
 // its open requests: {"offers":{"up":{"energy":[...]}, ...},"requests":[...],"zone_id":S}.

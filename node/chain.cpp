@@ -1,5 +1,6 @@
 #include "node/chain.hpp"
 
+#include "contracts/state_keys.hpp"
 #include "node/log.hpp"
 
 namespace flex {
@@ -99,6 +100,7 @@ Proposal Chain::propose(std::int64_t now_seconds, const PublicKey& proposer) {
 }
 
 void Chain::commit(const Proposal& proposal, const Commit& commit) {
+  auto started = std::chrono::steady_clock::now();
   const BlockHeader& header = proposal.block.header;
   {
     std::shared_lock lock(state_mutex_);
@@ -125,7 +127,25 @@ void Chain::commit(const Proposal& proposal, const Commit& commit) {
     // Inside the lock, so no submission sees a transaction both committed and pending.
     mempool_.remove(proposal.block.transactions);
   }
+  last_commit_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   height_changed_.notify_all();
+  if (on_committed_) on_committed_(header.height, proposal.execution.writes);
+}
+
+Receipt Chain::dry_run(const Transaction& transaction, std::int64_t now_seconds) const {
+  std::shared_lock lock(state_mutex_);
+  StateOverlay view(state_);
+  if (auto envelope = check_envelope(view, transaction, genesis_.chain_id); !envelope) {
+    return Receipt{envelope.rejection().code, envelope.rejection().message};
+  }
+  ExecutionContext context{height_ + 1, std::max(now_seconds, last_block_time_), app_hash_};
+  return execute_transaction(view, context, transaction);
+}
+
+std::int64_t Chain::last_nonce(const PublicKey& signer) const {
+  std::shared_lock lock(state_mutex_);
+  auto value = state_.get(keys::nonce(signer));
+  return value ? Json::parse(*value).get<std::int64_t>() : 0;
 }
 
 ChainStatus Chain::status() const {
@@ -157,6 +177,13 @@ std::vector<StoredTransaction> Chain::block_transactions(std::int64_t height) {
 std::optional<StoredTransaction> Chain::transaction(const std::string& id_hex) {
   std::lock_guard lock(reader_mutex_);
   return reader_->transaction(id_hex);
+}
+
+std::vector<StoredTransaction> Chain::transactions_naming(const std::string& text,
+                                                         std::optional<std::pair<std::int64_t, std::int64_t>> before,
+                                                         std::size_t limit) {
+  std::lock_guard lock(reader_mutex_);
+  return reader_->transactions_naming(text, before, limit);
 }
 
 }  // namespace flex

@@ -9,6 +9,7 @@
 // being written).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -70,10 +71,34 @@ class Chain {
   bool wait_for_height(std::int64_t height, std::chrono::milliseconds timeout) const;
   // Called (outside any lock) after each admitted transaction.
   void set_on_admitted(std::function<void()> callback) { on_admitted_ = std::move(callback); }
+  // Called (outside any lock, on the committing thread) after each block is applied, with its
+  // height and state writes. Set before consensus starts.
+  void set_on_committed(std::function<void(std::int64_t height, const WriteSet& writes)> callback) {
+    on_committed_ = std::move(callback);
+  }
+
+  // Runs `read` on the committed state under the shared lock; it must not call back into Chain.
+  template <class Read>
+  auto read_state(Read&& read) const {
+    std::shared_lock lock(state_mutex_);
+    return read(static_cast<const State&>(state_));
+  }
+  // What `transaction` would do if it ran next, in a block at `now_seconds`, on the committed
+  // state: the envelope check, then the contract; nothing is kept. (Begin-block work of that
+  // block, such as expiries, is not run first.)
+  Receipt dry_run(const Transaction& transaction, std::int64_t now_seconds) const;
+  // The signer's last accepted nonce, 0 when it has none.
+  std::int64_t last_nonce(const PublicKey& signer) const;
+  // Milliseconds the last commit took (store write and state apply).
+  std::int64_t last_commit_milliseconds() const { return last_commit_ms_.load(); }
 
   std::optional<StoredBlock> block(std::int64_t height);
   std::vector<StoredTransaction> block_transactions(std::int64_t height);
   std::optional<StoredTransaction> transaction(const std::string& id_hex);
+  // See Store::transactions_naming.
+  std::vector<StoredTransaction> transactions_naming(const std::string& text,
+                                                     std::optional<std::pair<std::int64_t, std::int64_t>> before,
+                                                     std::size_t limit);
   std::size_t mempool_size() const { return mempool_.size(); }
   bool mempool_contains(const Hash32& id) const { return mempool_.contains(id); }
 
@@ -85,6 +110,8 @@ class Chain {
   Hash32 genesis_hash_{};
   Mempool mempool_;
   std::function<void()> on_admitted_;
+  std::function<void(std::int64_t, const WriteSet&)> on_committed_;
+  std::atomic<std::int64_t> last_commit_ms_{0};
 
   std::mutex store_mutex_;  // guards store_, the writing connection
   std::unique_ptr<Store> store_;

@@ -54,7 +54,9 @@ void apply_config_file(NodeConfig& config, const std::string& path) {
   };
   for (const auto& [key, value] : json.items()) {
     static const char* known[] = {"data_dir", "listen", "genesis_file", "key_file", "empty_block_interval_ms",
-                                  "log_level", "webui_dir"};
+                                  "log_level", "webui_dir", "session_lifetime_seconds", "rate_limit_per_second",
+                                  "rate_limit_burst", "tls_certificate_file", "tls_private_key_file",
+                                  "allow_public_plain_http"};
     if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
       throw std::runtime_error("unknown config field '" + key + "'");
     }
@@ -64,6 +66,24 @@ void apply_config_file(NodeConfig& config, const std::string& path) {
   text_field("key_file", config.key_file);
   text_field("log_level", config.log_level);
   text_field("webui_dir", config.webui_dir);
+  text_field("tls_certificate_file", config.tls_certificate_file);
+  text_field("tls_private_key_file", config.tls_private_key_file);
+  auto integer_field = [&](const char* name, std::int64_t& out, std::int64_t min, std::int64_t max) {
+    if (!json.contains(name)) return;
+    const Json& value = json[name];
+    if (!value.is_number_integer() || value.get<std::int64_t>() < min || value.get<std::int64_t>() > max) {
+      throw std::runtime_error(std::string("config field ") + name + " must be an integer in [" + std::to_string(min) + ", " +
+                               std::to_string(max) + "]");
+    }
+    out = value.get<std::int64_t>();
+  };
+  integer_field("session_lifetime_seconds", config.session_lifetime_seconds, 1, 30 * 86'400);
+  integer_field("rate_limit_per_second", config.rate_limit_per_second, 0, 1'000'000);
+  integer_field("rate_limit_burst", config.rate_limit_burst, 1, 10'000'000);
+  if (json.contains("allow_public_plain_http")) {
+    if (!json["allow_public_plain_http"].is_boolean()) throw std::runtime_error("config field allow_public_plain_http must be true or false");
+    config.allow_public_plain_http = json["allow_public_plain_http"].get<bool>();
+  }
   std::string listen;
   text_field("listen", listen);
   if (!listen.empty()) apply_listen_address(config, listen);
@@ -73,6 +93,17 @@ void apply_config_file(NodeConfig& config, const std::string& path) {
       throw std::runtime_error("config field empty_block_interval_ms must be an integer in [0, 86400000]");
     }
     config.empty_block_interval = std::chrono::milliseconds(interval.get<std::int64_t>());
+  }
+}
+
+void check_listen_security(const NodeConfig& config) {
+  if (config.tls_certificate_file.empty() != config.tls_private_key_file.empty()) {
+    throw std::runtime_error("give both tls_certificate_file and tls_private_key_file, or neither");
+  }
+  bool loopback = config.listen_host == "127.0.0.1" || config.listen_host == "::1" || config.listen_host == "localhost";
+  if (!config.tls() && !loopback && !config.allow_public_plain_http) {
+    throw std::runtime_error("plain HTTP listens on loopback only: configure tls_certificate_file and tls_private_key_file, "
+                             "or set allow_public_plain_http");
   }
 }
 

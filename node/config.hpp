@@ -1,8 +1,11 @@
 // Node configuration: a JSON file (flexnode --config FILE) and command-line overrides.
 //   {"data_dir":"./data","listen":"127.0.0.1:8080","genesis_file":"<data>/genesis.json",
 //    "key_file":"<data>/node_key.json","empty_block_interval_ms":5000,"log_level":"info",
-//    "webui_dir":"<source>/webui"}
-// Every field is optional; the defaults are the values above.
+//    "webui_dir":"<source>/webui","session_lifetime_seconds":28800,"rate_limit_per_second":200,
+//    "rate_limit_burst":400,"tls_certificate_file":"","tls_private_key_file":"",
+//    "allow_public_plain_http":false}
+// Every field is optional; the defaults are the values above. Hosted participant keys are
+// read from <data_dir>/keys/*.json and the node's users from <data_dir>/users.sqlite.
 #pragma once
 
 #include <chrono>
@@ -27,14 +30,26 @@ struct NodeConfig {
   std::string log_level = "info";
   std::string webui_dir;     // empty: no static files are served
   bool dev = false;
+  std::int64_t session_lifetime_seconds = 8 * 3600;
+  std::int64_t rate_limit_per_second = 200;  // per client address; 0 turns the limit off
+  std::int64_t rate_limit_burst = 400;
+  std::string tls_certificate_file, tls_private_key_file;  // both set: HTTPS only
+  // Plain HTTP listens on loopback only, unless this is set (behind a TLS proxy, say).
+  bool allow_public_plain_http = false;
 
   std::string store_path() const { return data_dir + "/ledger.sqlite"; }
   std::string resolved_genesis_file() const { return genesis_file.empty() ? data_dir + "/genesis.json" : genesis_file; }
   std::string resolved_key_file() const { return key_file.empty() ? data_dir + "/node_key.json" : key_file; }
+  std::string hosted_keys_dir() const { return data_dir + "/keys"; }
+  std::string users_path() const { return data_dir + "/users.sqlite"; }
+  bool tls() const { return !tls_certificate_file.empty() && !tls_private_key_file.empty(); }
 };
 
 // Throws std::runtime_error naming the bad field.
 void apply_config_file(NodeConfig& config, const std::string& path);
+// Throws std::runtime_error when plain HTTP would listen beyond loopback without
+// allow_public_plain_http, or when only one of the TLS files is given.
+void check_listen_security(const NodeConfig& config);
 // "HOST:PORT"; throws std::runtime_error on a malformed address.
 void apply_listen_address(NodeConfig& config, const std::string& address);
 

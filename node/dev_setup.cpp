@@ -24,6 +24,14 @@ void prepare_dev_data_dir(const NodeConfig& config, const Clock& clock) {
   genesis.genesis_time = clock.now_seconds();
   genesis.validators.push_back(Validator{node_key, 1, "dev-validator"});
   genesis.participants.push_back(GenesisParticipant{node_key, "Dev market operator", {"operator"}});
+  // One hosted participant per other role, so every page of the dashboard has a login.
+  std::filesystem::create_directories(config.hosted_keys_dir());
+  for (const char* role : dev_roles) {
+    std::string path = config.hosted_keys_dir() + "/" + role + ".json";
+    if (!std::filesystem::exists(path)) write_key_file(path, generate_secret_key());
+    PublicKey key = *derive_public_key(read_key_file(path));
+    genesis.participants.push_back(GenesisParticipant{key, std::string("Dev ") + role, {role}});
+  }
   genesis.params = default_market_params();
   write_file_atomically(genesis_path, genesis.to_json().dump(2) + "\n", 0644, /*exclusive=*/true);
   log::info("dev.genesis_created", {{"path", genesis_path}, {"chain_id", genesis.chain_id}});

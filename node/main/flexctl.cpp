@@ -7,14 +7,28 @@
 //   flexctl digest --data DIR --date YYYY-MM-DD --key FILE
 //                                             prints the day's digest, signed, for anchoring elsewhere
 //   flexctl check-digest --file FILE          checks a signed digest's signature
-// Exit status: 0 success, 1 verification or command failure, 2 usage error.
+//   flexctl user add --data DIR --name NAME --participant HEX [--password-file FILE]
+//   flexctl user list --data DIR
+//   flexctl user remove --data DIR --name NAME
+//   flexctl user passwd --data DIR --name NAME [--password-file FILE]
+//                                             manage the API's user accounts in DIR/users.sqlite;
+//                                             the password is the first line of FILE, or of stdin
+// Exit status: 0 success, 1 verification or command failure (a rejection prints
+// "flexctl: <code>: <message>"), 2 usage error.
+#include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <ctime>
 #include <fstream>
+#include <initializer_list>
 #include <iostream>
 #include <map>
+#include <string_view>
 
+#include "api/user_store.hpp"
 #include "ledger/hash.hpp"
 #include "ledger/limits.hpp"
 #include "ledger/schnorr.hpp"
@@ -35,16 +49,21 @@ constexpr const char* usage =
     "       flexctl sign --key FILE --chain-id ID --type TYPE --nonce N --payload JSON\n"
     "       flexctl verify --data DIR\n"
     "       flexctl digest --data DIR --date YYYY-MM-DD --key FILE\n"
-    "       flexctl check-digest --file FILE\n";
+    "       flexctl check-digest --file FILE\n"
+    "       flexctl user add --data DIR --name NAME --participant HEX [--password-file FILE]\n"
+    "       flexctl user list --data DIR\n"
+    "       flexctl user remove --data DIR --name NAME\n"
+    "       flexctl user passwd --data DIR --name NAME [--password-file FILE]\n";
 
 // A signed digest signs tagged_hash("FlexLedger/digest", canonical {"chain_id","digest"}).
 flex::Hash32 digest_message(const flex::Json& chain_id, const flex::Json& digest) {
   return flex::tagged_hash("FlexLedger/digest", flex::to_canonical(flex::Json{{"chain_id", chain_id}, {"digest", digest}}));
 }
 
-std::map<std::string, std::string> parse_options(int argc, char** argv) {
+// Parses "--name value" pairs from argv[first] on (after the command word or words).
+std::map<std::string, std::string> parse_options(int argc, char** argv, int first) {
   std::map<std::string, std::string> options;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first; i < argc; ++i) {
     std::string name = argv[i];
     if (name.rfind("--", 0) != 0 || i + 1 >= argc) throw UsageError("bad argument '" + name + "'");
     options[name.substr(2)] = argv[++i];
@@ -158,6 +177,118 @@ int check_digest(const std::map<std::string, std::string>& options) {
   return 0;
 }
 
+// Refuses options a command does not know, so a mistyped --password-file is not silently
+// replaced by a read from stdin.
+void allow_only(const std::map<std::string, std::string>& options, std::initializer_list<std::string_view> known) {
+  for (const auto& [name, value] : options) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) throw UsageError("unknown option --" + name);
+  }
+}
+
+// One line from stdin; on a terminal, prompts on stderr and keeps the typing off the screen.
+std::string read_stdin_line() {
+  termios saved{};
+  bool terminal = isatty(STDIN_FILENO) != 0 && tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (terminal) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    std::cerr << "password: " << std::flush;
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (terminal) {
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    std::cerr << "\n";
+  }
+  return line;
+}
+
+// The first line of --password-file, or of stdin, without its line ending ("\n" or "\r\n").
+std::string read_password(const std::map<std::string, std::string>& options) {
+  std::string line;
+  auto file = options.find("password-file");
+  if (file == options.end()) {
+    line = read_stdin_line();
+  } else {
+    std::ifstream input(file->second);
+    if (!input) throw std::runtime_error("cannot read password file " + file->second);
+    std::getline(input, line);
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+std::unique_ptr<flex::api::UserStore> open_users(const std::map<std::string, std::string>& options) {
+  return flex::api::UserStore::open(required(options, "data") + "/users.sqlite");
+}
+
+// Prints `done` on success, or the rejection as "flexctl: <code>: <message>".
+int report(const flex::Status& status, const std::string& done) {
+  if (!status) {
+    std::cerr << "flexctl: " << status.rejection().code << ": " << status.rejection().message << "\n";
+    return 1;
+  }
+  std::cout << done << "\n";
+  return 0;
+}
+
+std::string iso8601_utc(std::int64_t seconds) {
+  auto time = static_cast<std::time_t>(seconds);
+  std::tm parts{};
+  char text[32];
+  if (gmtime_r(&time, &parts) == nullptr || std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
+    return std::to_string(seconds);
+  }
+  return text;
+}
+
+int user_add(const std::map<std::string, std::string>& options) {
+  allow_only(options, {"data", "name", "participant", "password-file"});
+  const std::string& name = required(options, "name");
+  const std::string& participant = required(options, "participant");
+  auto users = open_users(options);  // before the password prompt, so a bad --data fails first
+  std::string password = read_password(options);
+  std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  return report(users->add(name, participant, password, now),
+                "user " + name + " added for participant " + participant);
+}
+
+int user_list(const std::map<std::string, std::string>& options) {
+  allow_only(options, {"data"});
+  for (const auto& user : open_users(options)->list()) {
+    std::cout << user.name << " " << user.participant_hex << " " << iso8601_utc(user.created_at) << "\n";
+  }
+  return 0;
+}
+
+int user_remove(const std::map<std::string, std::string>& options) {
+  allow_only(options, {"data", "name"});
+  const std::string& name = required(options, "name");
+  return report(open_users(options)->remove(name), "user " + name + " removed");
+}
+
+int user_passwd(const std::map<std::string, std::string>& options) {
+  allow_only(options, {"data", "name", "password-file"});
+  const std::string& name = required(options, "name");
+  auto users = open_users(options);
+  std::string password = read_password(options);
+  return report(users->set_password(name, password), "password of user " + name + " changed");
+}
+
+// `flexctl user SUBCOMMAND --option value ...`: options start after the second word.
+int user(int argc, char** argv) {
+  if (argc < 3) throw UsageError("missing user subcommand (add, list, remove or passwd)");
+  std::string subcommand = argv[2];
+  auto options = parse_options(argc, argv, 3);
+  if (subcommand == "add") return user_add(options);
+  if (subcommand == "list") return user_list(options);
+  if (subcommand == "remove") return user_remove(options);
+  if (subcommand == "passwd") return user_passwd(options);
+  throw UsageError("unknown user subcommand '" + subcommand + "'");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -167,7 +298,8 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   try {
-    auto options = parse_options(argc, argv);
+    if (command == "user") return user(argc, argv);
+    auto options = parse_options(argc, argv, 2);
     if (command == "keygen") return keygen(options);
     if (command == "pubkey") return pubkey(options);
     if (command == "sign") return sign(options);

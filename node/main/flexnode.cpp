@@ -1,12 +1,14 @@
 // flexnode: runs a FlexLedger node.
-//   flexnode --dev [--data DIR] [--listen HOST:PORT] [--empty-block-interval-ms N]
-//   flexnode --config FILE [--data DIR] [--listen HOST:PORT]
+//   flexnode --dev [--data DIR] [--listen HOST:PORT] [--empty-block-interval-ms N] [--rate-limit-per-second N]
+//                  [--session-lifetime-seconds N]
+//   flexnode --config FILE [--data DIR] [--listen HOST:PORT] [--rate-limit-per-second N]
 // SIGINT or SIGTERM stops it cleanly: the API stops accepting, the block in progress is
 // committed or abandoned, and the store is closed.
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,14 +16,16 @@
 #include <sstream>
 #include <thread>
 
+#include "api/api.hpp"
 #include "api/http_server.hpp"
-#include "api/routes.hpp"
+#include "api/user_store.hpp"
 #include "node/chain.hpp"
 #include "node/config.hpp"
 #include "node/consensus/solo_validator.hpp"
 #include "node/dev_setup.hpp"
 #include "node/keyfile.hpp"
 #include "node/log.hpp"
+#include "node/node_signer.hpp"
 
 namespace {
 
@@ -29,13 +33,14 @@ constexpr const char* version = "0.1.0";
 
 void print_usage() {
   std::cerr << "usage: flexnode --dev [--data DIR] [--listen HOST:PORT] [--empty-block-interval-ms N]\n"
-               "       flexnode --config FILE [--data DIR] [--listen HOST:PORT]\n";
+               "                [--rate-limit-per-second N] [--session-lifetime-seconds N]\n"
+               "       flexnode --config FILE [--data DIR] [--listen HOST:PORT] [--rate-limit-per-second N]\n";
 }
 
 flex::NodeConfig parse_arguments(int argc, char** argv) {
   flex::NodeConfig config;
   config.webui_dir = FLEX_DEFAULT_WEBUI_DIR;
-  std::optional<std::string> data, listen, interval, config_file;
+  std::optional<std::string> data, listen, interval, config_file, rate_limit, session_lifetime;
   for (int i = 1; i < argc; ++i) {
     std::string argument = argv[i];
     auto value = [&]() -> std::string {
@@ -47,6 +52,8 @@ flex::NodeConfig parse_arguments(int argc, char** argv) {
     else if (argument == "--data") data = value();
     else if (argument == "--listen") listen = value();
     else if (argument == "--empty-block-interval-ms") interval = value();
+    else if (argument == "--rate-limit-per-second") rate_limit = value();
+    else if (argument == "--session-lifetime-seconds") session_lifetime = value();
     else if (argument == "--help" || argument == "-h") { print_usage(); std::exit(0); }
     else throw std::runtime_error("unknown argument '" + argument + "'");
   }
@@ -55,6 +62,25 @@ flex::NodeConfig parse_arguments(int argc, char** argv) {
   if (data) config.data_dir = *data;
   if (listen) flex::apply_listen_address(config, *listen);
   if (interval) config.empty_block_interval = flex::parse_empty_block_interval(*interval);
+  if (rate_limit) {
+    std::size_t used = 0;
+    long long value = -1;
+    try { value = std::stoll(*rate_limit, &used); } catch (const std::exception&) {}
+    if (used != rate_limit->size() || value < 0 || value > 1'000'000) {
+      throw std::runtime_error("--rate-limit-per-second must be an integer in [0, 1000000] (0: off)");
+    }
+    config.rate_limit_per_second = value;
+    config.rate_limit_burst = std::max<std::int64_t>(config.rate_limit_burst, 2 * value);
+  }
+  if (session_lifetime) {
+    std::size_t used = 0;
+    long long value = -1;
+    try { value = std::stoll(*session_lifetime, &used); } catch (const std::exception&) {}
+    if (used != session_lifetime->size() || value < 1 || value > 30 * 86'400) {
+      throw std::runtime_error("--session-lifetime-seconds must be an integer in [1, 2592000]");
+    }
+    config.session_lifetime_seconds = value;
+  }
   return config;
 }
 
@@ -68,13 +94,48 @@ flex::Genesis read_genesis_file(const std::string& path) {
   return *genesis;
 }
 
+// Dev mode: a user per hosted participant ("operator" for the node's own key, else the key
+// file's role), with a random password kept in <data>/dev_logins.json (mode 0600) and
+// printed at every start, so a developer can log in to each role.
+void prepare_dev_users(const flex::NodeConfig& config, const flex::Keyring& keyring, flex::api::UserStore& users,
+                       const flex::Clock& clock) {
+  std::string logins_path = config.data_dir + "/dev_logins.json";
+  flex::Json logins = flex::Json::object();
+  if (std::ifstream file(logins_path); file) logins = flex::Json::parse(file, nullptr, false);
+  if (!logins.is_object()) logins = flex::Json::object();
+  std::vector<std::pair<std::string, flex::PublicKey>> hosted{{"operator", keyring.node_participant()}};
+  for (const char* role : flex::dev_roles) {
+    std::string path = config.hosted_keys_dir() + "/" + role + ".json";
+    if (std::filesystem::exists(path)) hosted.emplace_back(role, *flex::derive_public_key(flex::read_key_file(path)));
+  }
+  bool changed = false;
+  for (const auto& [name, key] : hosted) {
+    if (!users.find(name)) {
+      std::string password = flex::to_hex(flex::random_bytes32()).substr(0, 20);
+      if (auto added = users.add(name, flex::to_hex(key), password, clock.now_seconds()); !added) {
+        throw std::runtime_error("dev user " + name + ": " + added.rejection().message);
+      }
+      logins[name] = password;
+      changed = true;
+    }
+  }
+  if (changed) flex::write_file_atomically(logins_path, logins.dump(2) + "\n", 0600, /*exclusive=*/false);
+  for (const auto& [name, password] : logins.items()) {
+    flex::log::info("dev.login", {{"user", name}, {"password", password}});
+  }
+}
+
 int run(const flex::NodeConfig& config) {
   flex::SystemClock clock;
   if (config.dev) flex::prepare_dev_data_dir(config, clock);
+  flex::check_listen_security(config);
   std::filesystem::create_directories(config.data_dir);
   flex::Genesis genesis = read_genesis_file(config.resolved_genesis_file());
-  flex::SecretKey key = flex::read_key_file(config.resolved_key_file());
-  flex::PublicKey public_key = *flex::derive_public_key(key);
+  flex::Keyring keyring = flex::Keyring::load(config.resolved_key_file(), config.hosted_keys_dir());
+  flex::SecretKey key = keyring.node_key();
+  flex::PublicKey public_key = keyring.node_participant();
+  auto users = flex::api::UserStore::open(config.users_path());
+  if (config.dev) prepare_dev_users(config, keyring, *users, clock);
 
   auto chain = flex::Chain::open(config.store_path(), genesis);
   std::atomic<bool> failed{false};
@@ -84,10 +145,25 @@ int run(const flex::NodeConfig& config) {
                                                }};
   flex::SoloValidator validator(*chain, key, clock, validator_options);
   chain->set_on_admitted([&validator] { validator.notify_transaction(); });
+  flex::NodeSigner signer(*chain, std::move(keyring), clock);
 
-  flex::api::Router router(*chain, flex::api::NodeIdentity{public_key, true, version}, config.webui_dir);
-  flex::api::HttpServer server(config.listen_host, config.listen_port,
-                               [&router](const flex::api::Request& request) { return router.handle(request); });
+  flex::api::ApiOptions api_options;
+  api_options.version = version;
+  api_options.webui_dir = config.webui_dir;
+  api_options.session_lifetime = std::chrono::seconds(config.session_lifetime_seconds);
+  api_options.secure_cookies = config.tls();
+  flex::api::Api api(*chain, signer, *users, clock, api_options);
+  chain->set_on_committed([&api](std::int64_t height, const flex::WriteSet& writes) { api.on_committed(height, writes); });
+
+  flex::api::ServerLimits limits;
+  limits.rate_per_second = static_cast<std::uint32_t>(config.rate_limit_per_second);
+  limits.rate_burst = static_cast<std::uint32_t>(config.rate_limit_burst);
+  std::optional<flex::api::TlsFiles> tls;
+  if (config.tls()) tls = flex::api::TlsFiles{config.tls_certificate_file, config.tls_private_key_file};
+  flex::api::HttpServer server(
+      config.listen_host, config.listen_port,
+      [&api](const flex::api::Request& request, const flex::api::ClientInfo& client) { return api.handle(request, client); },
+      limits, tls);
   server.start(std::max(2u, std::thread::hardware_concurrency()));
   validator.start();
   auto status = chain->status();
@@ -95,7 +171,8 @@ int run(const flex::NodeConfig& config) {
                                    {"height", status.height},
                                    {"participant", flex::to_hex(public_key)},
                                    {"data_dir", config.data_dir},
-                                   {"url", "http://" + config.listen_host + ":" + std::to_string(server.bound_port())}});
+                                   {"url", std::string(config.tls() ? "https://" : "http://") + config.listen_host + ":" +
+                                               std::to_string(server.bound_port())}});
 
   sigset_t signals;
   sigemptyset(&signals);

@@ -36,6 +36,7 @@ struct QuietNode {
   Json status_before;
 
   QuietNode() {
+    client.set_bearer(node.token());
     committed = operator_signer.sign("token.mint", mint_payload(operator_signer.public_key, 1000, "wire-1"));
     submit_or_throw(client, committed);
     wait_until_committed(client, id_hex(committed));

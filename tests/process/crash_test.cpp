@@ -31,6 +31,8 @@ namespace {
 
 constexpr int kill_iterations = 5;
 constexpr std::int64_t empty_block_interval_ms = 200;
+// The load comes from one address, faster than the per-client rate limit allows.
+const std::vector<std::string> unlimited{"--rate-limit-per-second", "0"};
 // The node is killed this long after load starts: long enough for blocks to commit, short
 // enough that five rounds fit in the time budget.
 constexpr std::int64_t min_kill_delay_ms = 400;
@@ -176,8 +178,9 @@ void run_participant_load(std::stop_token stop, std::uint16_t port, std::vector<
 }
 
 // Polls the status and the pending transactions; records what the node reports committed.
-void run_observer(std::stop_token stop, std::uint16_t port, LoadLedger& ledger) {
+void run_observer(std::stop_token stop, std::uint16_t port, const std::string& token, LoadLedger& ledger) {
   HttpClient client(port, load_request_timeout);
+  client.set_bearer(token);
   while (!stop.stop_requested()) {
     auto status = client.get("/api/v1/status");
     if (!status || status->status != 200) {
@@ -272,7 +275,7 @@ TEST_CASE("a node killed with SIGKILL under load restarts at its last committed 
 
   TemporaryDirectory directory;
   const auto data_dir = directory / "data";
-  auto node = std::make_unique<NodeProcess>(data_dir, directory / "node-0.log", empty_block_interval_ms);
+  auto node = std::make_unique<NodeProcess>(data_dir, directory / "node-0.log", empty_block_interval_ms, unlimited);
   Signer operator_signer = Signer::from_key_file(data_dir / "node_key.json");
   LoadLedger ledger;
   std::vector<Participant> ready_participants;
@@ -284,6 +287,7 @@ TEST_CASE("a node killed with SIGKILL under load restarts at its last committed 
     {
       std::uint64_t load_seed = random();
       const std::uint16_t port = node->port();
+      const std::string token = node->token();
       std::jthread operator_load([&](std::stop_token stop) {
         record_failures(ledger, "operator load", [&] { run_operator_load(stop, port, operator_signer, ledger, load_seed); });
       });
@@ -293,7 +297,7 @@ TEST_CASE("a node killed with SIGKILL under load restarts at its last committed 
         });
       });
       std::jthread observer([&](std::stop_token stop) {
-        record_failures(ledger, "observer", [&] { run_observer(stop, port, ledger); });
+        record_failures(ledger, "observer", [&] { run_observer(stop, port, token, ledger); });
       });
       std::this_thread::sleep_for(delay);
       node->process().send_signal(SIGKILL);
@@ -316,8 +320,9 @@ TEST_CASE("a node killed with SIGKILL under load restarts at its last committed 
     check_verifies(data_dir, directory.path(), before_restart.highest_height);
 
     node = std::make_unique<NodeProcess>(data_dir, directory / ("node-" + std::to_string(iteration + 1) + ".log"),
-                                         empty_block_interval_ms);
+                                         empty_block_interval_ms, unlimited);
     HttpClient client(node->port());
+    client.set_bearer(node->token());  // sessions live in memory: a restart ends them
     check_nothing_committed_was_lost(client, ledger);
     {
       // Transactions accepted but not seen committed were lost with the mempool, or were

@@ -69,7 +69,9 @@ std::optional<HttpReply> HttpClient::send(http::verb method, const std::string& 
   http::request<http::string_body> request{method, target, 11};
   request.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
   request.keep_alive(true);
-  if (method == http::verb::post || !body.empty()) {
+  if (!bearer_.empty()) request.set(http::field::authorization, "Bearer " + bearer_);
+  for (const auto& [name, value] : extra_headers_) request.set(name, value);
+  if (method == http::verb::post || method == http::verb::patch || !body.empty()) {
     request.set(http::field::content_type, "application/json");
     request.body() = body;
     request.prepare_payload();

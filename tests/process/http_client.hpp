@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ledger/canonical_json.hpp"
 
@@ -42,6 +44,12 @@ class HttpClient {
     return send(boost::beast::http::verb::post, target, body);
   }
 
+  // Sends `Authorization: Bearer TOKEN` with every later request (empty: none).
+  void set_bearer(std::string token) { bearer_ = std::move(token); }
+  // Extra headers for every later request, such as a session cookie and its CSRF token.
+  void set_header(std::string name, std::string value) { extra_headers_.emplace_back(std::move(name), std::move(value)); }
+  void clear_headers() { extra_headers_.clear(); }
+
   // Writes `bytes` as they are on a fresh connection and reads one response, if any.
   std::optional<HttpReply> send_raw(const std::string& bytes);
 
@@ -51,6 +59,8 @@ class HttpClient {
   void disconnect();
 
   std::uint16_t port_;
+  std::string bearer_;
+  std::vector<std::pair<std::string, std::string>> extra_headers_;
   std::chrono::milliseconds timeout_;
   boost::asio::io_context io_;
   std::optional<boost::beast::tcp_stream> stream_;

@@ -26,24 +26,36 @@ std::uint16_t port_of_url(const std::string& url) {
 }  // namespace
 
 NodeProcess::NodeProcess(const std::filesystem::path& data_dir, const std::filesystem::path& log_path,
-                         std::int64_t empty_block_interval_ms)
-    : log_path_(log_path) {
+                         std::int64_t empty_block_interval_ms, const std::vector<std::string>& extra_arguments)
+    : log_path_(log_path), data_dir_(data_dir) {
   std::filesystem::path stdout_path = log_path;
   stdout_path += ".stdout";
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{FLEXNODE_PATH, "--dev", "--data", data_dir.string(), "--listen", "127.0.0.1:0",
-                               "--empty-block-interval-ms", std::to_string(empty_block_interval_ms)},
-      stdout_path, log_path);
+  std::vector<std::string> arguments{FLEXNODE_PATH, "--dev", "--data", data_dir.string(), "--listen", "127.0.0.1:0",
+                                     "--empty-block-interval-ms", std::to_string(empty_block_interval_ms)};
+  arguments.insert(arguments.end(), extra_arguments.begin(), extra_arguments.end());
+  process_ = std::make_unique<ChildProcess>(arguments, stdout_path, log_path);
   auto deadline = std::chrono::steady_clock::now() + node_start_timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     for (const auto& event : log_events()) {
       if (event.value("event", "") == "node.started") port_ = port_of_url(event.value("url", ""));
     }
-    if (port_ != 0) return;
+    if (port_ != 0) {
+      token_ = login("operator");
+      return;
+    }
     if (!process_->running()) break;
     std::this_thread::sleep_for(poll_interval);
   }
   throw std::runtime_error("flexnode did not start; its log:\n" + log_text());
+}
+
+std::string NodeProcess::login(const std::string& user) const {
+  Json logins = Json::parse(read_whole_file(data_dir_ / "dev_logins.json"), nullptr, false);
+  if (!logins.is_object() || !logins.contains(user)) throw std::runtime_error("no dev login for " + user);
+  HttpClient client(port_);
+  auto reply = client.post("/api/v1/auth/login", Json{{"mode", "bearer"}, {"password", logins[user]}, {"user", user}}.dump());
+  if (!reply || reply->status != 200) throw std::runtime_error("login as " + user + " failed" + (reply ? ": " + reply->body : std::string()));
+  return reply->json()["token"].get<std::string>();
 }
 
 std::vector<Json> NodeProcess::log_events() const {

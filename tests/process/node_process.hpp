@@ -24,10 +24,16 @@ class NodeProcess {
  public:
   // Throws std::runtime_error, quoting the log, if the node exits or does not report
   // "node.started" within node_start_timeout.
+  // `extra_arguments` go to flexnode as they are (such as --rate-limit-per-second 0 for load).
   NodeProcess(const std::filesystem::path& data_dir, const std::filesystem::path& log_path,
-              std::int64_t empty_block_interval_ms);
+              std::int64_t empty_block_interval_ms, const std::vector<std::string>& extra_arguments = {});
 
   std::uint16_t port() const { return port_; }
+  // A bearer token of the dev user `user` ("operator", or a role such as "prosumer"), from a
+  // login with the password the dev node keeps in <data>/dev_logins.json. Throws on failure.
+  std::string login(const std::string& user = "operator") const;
+  // The operator's token, taken once at start.
+  const std::string& token() const { return token_; }
   ChildProcess& process() { return *process_; }
   const std::filesystem::path& log_path() const { return log_path_; }
   // The JSON log lines written so far (lines that are not JSON are skipped).
@@ -39,6 +45,8 @@ class NodeProcess {
   std::filesystem::path log_path_;
   std::unique_ptr<ChildProcess> process_;
   std::uint16_t port_ = 0;
+  std::filesystem::path data_dir_;
+  std::string token_;
 };
 
 // A key that signs transactions for the dev chain, with its own nonce counter. Nonces

@@ -29,6 +29,7 @@ TEST_CASE("SIGTERM and SIGINT stop the node cleanly with exit status 0", "[proce
   {
     NodeProcess node(data_dir, directory / "node.log", 200);
     HttpClient client(node.port());
+    client.set_bearer(node.token());
     Signer operator_signer = Signer::from_key_file(data_dir / "node_key.json");
     Transaction first = operator_signer.sign("token.mint", mint_payload(operator_signer.public_key, 5000, "wire-1"));
     submit_or_throw(client, first);
@@ -64,6 +65,7 @@ TEST_CASE("SIGTERM and SIGINT stop the node cleanly with exit status 0", "[proce
   {
     NodeProcess node(data_dir, directory / "node-restarted.log", 0);
     HttpClient client(node.port());
+    client.set_bearer(node.token());
     CHECK(node_status(client)["height"].get<std::int64_t>() == stopped_height);
     node.process().send_signal(SIGTERM);
     auto exit = node.process().wait_for_exit(shutdown_deadline);

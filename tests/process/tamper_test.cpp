@@ -65,6 +65,7 @@ TEST_CASE("flexctl verify accepts an intact chain and names the block of a trans
     // No empty blocks: each transfer below gets a block of its own.
     NodeProcess node(data_dir, directory / "node.log", 0);
     HttpClient client(node.port());
+    client.set_bearer(node.token());
     Signer operator_signer = Signer::from_key_file(data_dir / "node_key.json");
     Signer recipient = Signer::generate();
     auto commit = [&](const Transaction& transaction) {

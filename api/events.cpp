@@ -1,0 +1,157 @@
+#include "api/events.hpp"
+
+namespace flex::api {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 4> event_prefixes = {
+    {{"contract/", "contract"}, {"offer/", "offer"}, {"request/", "request"}, {"settlement/", "settlement"}}};
+
+}  // namespace
+
+std::string format_event(const Event& event) {
+  Json data{{"height", event.height}, {"id", event.id}, {"record", event.record}, {"type", event.type}};
+  return "id: " + std::to_string(event.sequence) + "\nevent: " + event.type + "\ndata: " +
+         data.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n\n";
+}
+
+class EventHub::Subscription final : public StreamSource {
+ public:
+  explicit Subscription(Viewer viewer) : viewer_(std::move(viewer)) {}
+  const Viewer& viewer() const { return viewer_; }
+
+  void next(std::function<void(std::optional<std::string>)> deliver) override {
+    std::unique_lock lock(mutex_);
+    if (closed_ || !pending_.empty() || ending_) {
+      std::optional<std::string> chunk = take_locked();
+      lock.unlock();
+      deliver(std::move(chunk));
+      return;
+    }
+    waiting_ = std::move(deliver);
+  }
+
+  void close() override {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    waiting_ = nullptr;
+  }
+
+  // Queues events (already filtered); ends the stream when the queue would overflow.
+  void push(std::vector<std::string> chunks) {
+    std::function<void(std::optional<std::string>)> deliver;
+    std::optional<std::string> chunk;
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_ || ending_) return;
+      for (auto& text : chunks) {
+        if (pending_.size() >= EventHub::max_queue) {
+          pending_.clear();
+          pending_.push_back("event: overflow\ndata: {\"reason\":\"the client did not keep up; reconnect with Last-Event-ID\"}\n\n");
+          ending_ = true;
+          break;
+        }
+        pending_.push_back(std::move(text));
+      }
+      if (!waiting_) return;
+      deliver = std::move(waiting_);
+      waiting_ = nullptr;
+      chunk = take_locked();
+    }
+    deliver(std::move(chunk));
+  }
+
+  bool closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+
+ private:
+  // Everything queued as one chunk; nullopt once closed or drained after an overflow.
+  std::optional<std::string> take_locked() {
+    if (closed_ || pending_.empty()) return std::nullopt;
+    std::string chunk;
+    for (auto& text : pending_) chunk += text;
+    pending_.clear();
+    if (ending_) closed_ = true;
+    return chunk;
+  }
+
+  Viewer viewer_;
+  mutable std::mutex mutex_;
+  std::deque<std::string> pending_;
+  std::function<void(std::optional<std::string>)> waiting_;
+  bool closed_ = false;
+  bool ending_ = false;
+};
+
+EventHub::~EventHub() = default;
+
+bool EventHub::visible(const State& state, const Viewer& viewer, const Event& event) const {
+  if (event.type == "block") return true;
+  if (event.record.is_null()) return viewer.reads_all();
+  Access access(state, viewer);
+  if (event.type == "offer") return access.offer(event.record);
+  if (event.type == "request") return access.request(event.record);
+  if (event.type == "contract") return access.contract(event.record);
+  if (event.type == "settlement") return access.settlement(event.record);
+  return false;
+}
+
+void EventHub::publish(std::int64_t height, const WriteSet& writes) {
+  std::vector<Event> events;
+  std::lock_guard lock(mutex_);
+  events.push_back(Event{next_sequence_++, "block", height, "", Json{{"height", height}}});
+  for (const auto& [key, value] : writes) {
+    for (const auto& [prefix, type] : event_prefixes) {
+      if (!key.starts_with(prefix)) continue;
+      std::string id = key.substr(prefix.size());
+      Json record = value ? Json::parse(*value) : Json();
+      events.push_back(Event{next_sequence_++, std::string(type), height, id, std::move(record)});
+    }
+  }
+  for (const auto& event : events) {
+    recent_.push_back(event);
+    if (recent_.size() > replay_events) recent_.pop_front();
+  }
+  std::erase_if(subscriptions_, [](const std::weak_ptr<Subscription>& weak) {
+    auto subscription = weak.lock();
+    return !subscription || subscription->closed();
+  });
+  for (const auto& weak : subscriptions_) {
+    if (auto subscription = weak.lock()) deliver_to(*subscription, events);
+  }
+}
+
+void EventHub::deliver_to(Subscription& subscription, const std::vector<Event>& events) {
+  std::vector<std::string> chunks;
+  chain_.read_state([&](const State& state) {
+    for (const auto& event : events) {
+      if (visible(state, subscription.viewer(), event)) chunks.push_back(format_event(event));
+    }
+    return 0;
+  });
+  if (!chunks.empty()) subscription.push(std::move(chunks));
+}
+
+std::shared_ptr<StreamSource> EventHub::subscribe(Viewer viewer, std::optional<std::uint64_t> last_event_id) {
+  auto subscription = std::make_shared<Subscription>(std::move(viewer));
+  std::lock_guard lock(mutex_);
+  // A comment first, so the client sees the stream open at once.
+  subscription->push({": connected\n\n"});
+  if (last_event_id) {
+    std::vector<Event> missed;
+    for (const auto& event : recent_) {
+      if (event.sequence > *last_event_id) missed.push_back(event);
+    }
+    deliver_to(*subscription, missed);
+  }
+  subscriptions_.push_back(subscription);
+  return subscription;
+}
+
+std::size_t EventHub::subscribers() const {
+  std::lock_guard lock(mutex_);
+  return subscriptions_.size();
+}
+
+}  // namespace flex::api

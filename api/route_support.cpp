@@ -1,0 +1,189 @@
+#include "api/route_support.hpp"
+
+#include <charconv>
+
+#include "ledger/limits.hpp"
+
+namespace flex::api {
+namespace {
+
+// Replaces invalid UTF-8 (which can come from a request path) instead of throwing.
+std::string dump(const Json& body) { return body.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// RFC 4180: quote a field holding a comma, quote or line break; double its quotes.
+std::string csv_field(const Json& value) {
+  std::string text = value.is_string() ? value.get<std::string>() : value.is_null() ? std::string() : dump(value);
+  // A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection).
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '@' || (text[0] == '-' && !value.is_number()))) {
+    text = "'" + text;
+  }
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string to_csv(const std::vector<Json>& items) {
+  std::vector<std::string> columns;
+  for (const auto& item : items) {
+    for (const auto& [name, value] : item.items()) {
+      if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    }
+  }
+  std::sort(columns.begin(), columns.end());
+  std::string out;
+  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? "," : "") + csv_field(columns[i]);
+  out += "\r\n";
+  for (const auto& item : items) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (i) out += ",";
+      if (item.contains(columns[i])) out += csv_field(item[columns[i]]);
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+bool has_fraction(const Json& value) {
+  if (value.is_number_float()) return true;
+  if (value.is_structured()) {
+    for (const auto& member : value) {
+      if (has_fraction(member)) return true;
+    }
+  }
+  return false;
+}
+
+// Every parameter is `format` (json or csv) or one `known` accepts; else request.bad_query.
+Status check_parameters(const Call& call, const std::function<bool(std::string_view)>& known) {
+  for (const auto& [name, value] : call.query) {
+    if (name != "format" && !known(name)) return reject("request.bad_query", "unknown query parameter '" + name + "'");
+  }
+  if (auto format = call.query_text("format"); format && *format != "csv" && *format != "json") {
+    return reject("request.bad_query", "format must be json or csv");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Reply json_reply(const Call& call, http::status status, const Json& body) {
+  Response response{status, call.request.version()};
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::cache_control, "no-store");
+  response.body() = dump(body);
+  response.prepare_payload();
+  return response;
+}
+
+Reply problem(const Call& call, http::status status, std::string_view code, std::string_view detail) {
+  return problem_response(status, call.request.version(), code, detail);
+}
+
+Reply rejection_problem(const Call& call, const Rejection& rejection) {
+  return problem(call, status_for_code(rejection.code), rejection.code, rejection.message);
+}
+
+Reply not_found(const Call& call, std::string_view code, std::string_view what) {
+  return problem(call, http::status::not_found, code, "no " + std::string(what) + " you may see");
+}
+
+Result<Json> parse_body(const Call& call, std::initializer_list<std::string_view> allowed) {
+  auto parsed = parse_json_bounded(call.request.body(), limits::max_transaction_bytes);
+  if (!parsed) return parsed.rejection();
+  if (!parsed->is_object()) return reject("request.not_object", "the body must be a JSON object");
+  for (const auto& [name, value] : parsed->items()) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      return reject("request.unknown_field", "unknown field '" + name + "'");
+    }
+  }
+  if (has_fraction(*parsed)) {
+    return reject("request.not_integer", "numbers must be integers (W, Wh, micro-units, UTC seconds)");
+  }
+  return parsed;
+}
+
+Result<std::optional<std::int64_t>> query_integer(const Call& call, std::string_view name) {
+  auto text = call.query_text(name);
+  if (!text) return std::optional<std::int64_t>();
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size()) {
+    return reject("request.bad_query", std::string(name) + " must be an integer");
+  }
+  return std::optional<std::int64_t>(value);
+}
+
+Result<std::size_t> query_limit(const Call& call) {
+  auto limit = query_integer(call, "limit");
+  if (!limit) return limit.rejection();
+  if (!*limit) return std::size_t{100};
+  if (**limit < 1 || **limit > static_cast<std::int64_t>(max_page_size)) {
+    return reject("request.bad_query", "limit must be 1 to " + std::to_string(max_page_size));
+  }
+  return static_cast<std::size_t>(**limit);
+}
+
+Status check_query(const Call& call, std::initializer_list<std::string_view> allowed) {
+  return check_parameters(call, [&](std::string_view name) { return std::find(allowed.begin(), allowed.end(), name) != allowed.end(); });
+}
+
+Status read_filters(const Call& call, TextFilters text, IntegerFilters integers) {
+  auto known = check_parameters(call, [&](std::string_view name) {
+    return name == "after" || name == "limit" ||
+           std::any_of(text.begin(), text.end(), [&](const auto& filter) { return filter.first == name; }) ||
+           std::any_of(integers.begin(), integers.end(), [&](const auto& filter) { return filter.first == name; });
+  });
+  if (!known) return known;
+  for (const auto& [name, target] : text) *target = call.query_text(name);
+  for (const auto& [name, target] : integers) {
+    auto value = query_integer(call, name);
+    if (!value) return value.rejection();
+    *target = *value;
+  }
+  return ok_status();
+}
+
+bool wants_csv(const Call& call) {
+  if (auto format = call.query_text("format")) return *format == "csv";
+  auto accept = call.request.find(http::field::accept);
+  return accept != call.request.end() && accept->value().find("text/csv") != std::string_view::npos;
+}
+
+Reply page_reply(const Call& call, const Page& page) {
+  if (!wants_csv(call)) {
+    return json_reply(call, http::status::ok,
+                      Json{{"items", page.items}, {"next_after", page.next_after ? Json(*page.next_after) : Json()}});
+  }
+  Response response{http::status::ok, call.request.version()};
+  response.set(http::field::content_type, "text/csv; charset=utf-8");
+  response.set(http::field::cache_control, "no-store");
+  if (page.next_after) response.set("X-Next-After", *page.next_after);
+  response.body() = to_csv(page.items);
+  response.prepare_payload();
+  return response;
+}
+
+Reply items_reply(const Call& call, const std::vector<Json>& items) { return page_reply(call, Page{items, std::nullopt}); }
+
+Reply signed_write(Call& call, const std::string& type, Json payload, http::status created, ResourceReader reader) {
+  NodeSigner& signer = call.api.signer();
+  auto submitted = signer.submit(call.viewer->participant, type, std::move(payload));
+  if (!submitted) return rejection_problem(call, submitted.rejection());
+  std::string id_hex = to_hex(submitted->id);
+  auto stored = signer.wait_committed(submitted->id, call.api.options().write_wait);
+  if (!stored) return json_reply(call, http::status::accepted, Json{{"status", "pending"}, {"tx_id", id_hex}});
+  // The state moved between the dry run and the block (another write won a race): say so.
+  if (!stored->receipt.ok()) return rejection_problem(call, Rejection{stored->receipt.code, stored->receipt.message});
+  Json body{{"height", stored->height}, {"result", {{"code", "ok"}}}, {"status", "committed"}, {"tx_id", id_hex}};
+  if (reader) {
+    auto resource = call.api.chain().read_state([&](const State& state) { return reader(state); });
+    if (resource) body["resource"] = *resource;
+  }
+  return json_reply(call, created, body);
+}
+
+}  // namespace flex::api

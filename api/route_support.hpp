@@ -1,0 +1,81 @@
+// Helpers every route file uses: responses, problems, bodies, query parameters, lists (JSON
+// or CSV) and node-signed writes.
+#pragma once
+
+#include <initializer_list>
+
+#include "api/api.hpp"
+#include "contracts/queries.hpp"
+
+namespace flex::api {
+
+Reply json_reply(const Call& call, http::status status, const Json& body);
+Reply problem(const Call& call, http::status status, std::string_view code, std::string_view detail);
+Reply rejection_problem(const Call& call, const Rejection& rejection);
+// 404 with `code`: for a record that does not exist and for one the viewer may not see alike.
+Reply not_found(const Call& call, std::string_view code, std::string_view what);
+
+// The body as a JSON object holding only `allowed` members, integers only. Codes:
+// encoding.* (not JSON, too deep, too large), request.not_object, request.unknown_field,
+// request.not_integer (a number with a fraction or exponent).
+Result<Json> parse_body(const Call& call, std::initializer_list<std::string_view> allowed);
+
+// Query parameters. Codes: request.bad_query.
+Result<std::optional<std::int64_t>> query_integer(const Call& call, std::string_view name);
+Result<std::size_t> query_limit(const Call& call);
+// Rejects parameters the route does not take (request.bad_query), so a typo never silently
+// returns everything.
+Status check_query(const Call& call, std::initializer_list<std::string_view> allowed);
+
+// Reads the filters a list takes into its query; `after`, `limit` and `format` are always
+// allowed, any other parameter is request.bad_query (as is a non-integer integer filter).
+using TextFilters = std::initializer_list<std::pair<std::string_view, std::optional<std::string>*>>;
+using IntegerFilters = std::initializer_list<std::pair<std::string_view, std::optional<std::int64_t>*>>;
+Status read_filters(const Call& call, TextFilters text, IntegerFilters integers = {});
+
+// Whether the client asked for CSV: ?format=csv or Accept: text/csv.
+bool wants_csv(const Call& call);
+// A page of records: {"items":[...],"next_after":S|null}, or CSV with one column per member
+// (nested values as JSON text) and the cursor in a Link header.
+Reply page_reply(const Call& call, const Page& page);
+Reply items_reply(const Call& call, const std::vector<Json>& items);
+
+// Signs `payload` as `type` for the viewer, dry-runs it, submits it and waits for its block.
+// 200/201 with {"tx_id","height","result"} (and `resource`, read after the block, when a
+// reader is given); the contract's problem if it is rejected; 202 if the block is late.
+using ResourceReader = std::function<std::optional<Json>(const State&)>;
+Reply signed_write(Call& call, const std::string& type, Json payload, http::status created = http::status::ok,
+                   ResourceReader reader = nullptr);
+
+// Reads under the chain's shared lock with this call's access rules.
+template <class Read>
+auto with_access(Call& call, Read&& read) {
+  return call.api.chain().read_state([&](const State& state) {
+    Access access(state, *call.viewer);
+    return read(state, access);
+  });
+}
+
+using VisibilityRule = bool (Access::*)(const Json&) const;
+using Redaction = Json (Access::*)(Json) const;
+
+// A page of `find(state, query)` holding only what `rule` lets the viewer see (checked
+// before paging, so pages stay full), each item passed through `redact` when given.
+template <class Query, class Find>
+Reply list_visible(Call& call, Query query, Find find, VisibilityRule rule, Redaction redact = nullptr) {
+  auto limit = query_limit(call);
+  if (!limit) return rejection_problem(call, limit.rejection());
+  query.limit = *limit;
+  query.after = call.query_text("after");
+  Page page = with_access(call, [&](const State& state, const Access& access) {
+    if (rule) query.visible = [&](const Json& record) { return (access.*rule)(record); };
+    Page found = find(state, query);
+    if (redact) {
+      for (auto& item : found.items) item = (access.*redact)(std::move(item));
+    }
+    return found;
+  });
+  return page_reply(call, page);
+}
+
+}  // namespace flex::api

@@ -1,0 +1,205 @@
+// Node and ledger: status, health, metrics, blocks, transactions, digests and KPIs.
+#include <charconv>
+
+#include "api/events.hpp"
+#include "api/openapi.hpp"
+#include "api/route_support.hpp"
+
+namespace flex::api {
+namespace {
+
+constexpr std::int64_t max_blocks_page = 100;
+
+Reply status(Call& call) {
+  ChainStatus status = call.api.chain().status();
+  return json_reply(call, http::status::ok,
+                    {{"chain_id", status.chain_id},
+                     {"height", status.height},
+                     {"app_hash", to_hex(status.app_hash)},
+                     {"last_block_hash", to_hex(status.last_block_hash)},
+                     {"last_block_time", status.last_block_time},
+                     {"genesis_hash", to_hex(status.genesis_hash)},
+                     {"node_participant", to_hex(call.api.signer().keyring().node_participant())},
+                     {"validator", true},
+                     {"peers", Json::array()},
+                     {"sync", {{"catching_up", false}, {"height", status.height}, {"target_height", status.height}}},
+                     {"mempool", {{"transactions", status.mempool_transactions}, {"bytes", status.mempool_bytes}}},
+                     {"version", call.api.options().version}});
+}
+
+Reply metrics(Call& call) {
+  ChainStatus status = call.api.chain().status();
+  std::string text = call.api.metrics().render();
+  text += "# HELP flex_block_height Height of the last committed block.\n# TYPE flex_block_height gauge\nflex_block_height " +
+          std::to_string(status.height) + "\n";
+  text += "# HELP flex_mempool_transactions Transactions waiting in the mempool.\n# TYPE flex_mempool_transactions gauge\n"
+          "flex_mempool_transactions " + std::to_string(status.mempool_transactions) + "\n";
+  std::int64_t commit_ms = call.api.chain().last_commit_milliseconds();
+  text += "# HELP flex_last_commit_seconds Time the last block commit took.\n# TYPE flex_last_commit_seconds gauge\n"
+          "flex_last_commit_seconds " + std::to_string(commit_ms / 1000) + "." + std::to_string(1000 + commit_ms % 1000).substr(1) + "\n";
+  text += "# HELP flex_event_subscribers Open event streams.\n# TYPE flex_event_subscribers gauge\nflex_event_subscribers " +
+          std::to_string(call.api.events().subscribers()) + "\n";
+  text += "# HELP flex_sessions Live login sessions.\n# TYPE flex_sessions gauge\nflex_sessions " +
+          std::to_string(call.api.sessions().size()) + "\n";
+  Response response{http::status::ok, call.request.version()};
+  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  response.body() = std::move(text);
+  response.prepare_payload();
+  return response;
+}
+
+Reply openapi(Call& call) {
+  Response response{http::status::ok, call.request.version()};
+  response.set(http::field::content_type, "application/json");
+  response.body() = std::string(openapi_document());
+  response.prepare_payload();
+  return response;
+}
+
+Json transaction_json(const StoredTransaction& row) {
+  return Json{{"id", row.id_hex}, {"height", row.height}, {"position", row.position},
+              {"result", {{"code", row.receipt.code}, {"message", row.receipt.message}}}, {"tx", Json::parse(row.body)}};
+}
+
+std::optional<std::int64_t> parse_height(std::string_view text) {
+  std::int64_t height = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), height);
+  if (error != std::errc() || end != text.data() + text.size() || height < 1) return std::nullopt;
+  return height;
+}
+
+Reply list_blocks(Call& call) {
+  if (!with_access(call, [](const State&, const Access& access) { return access.raw_ledger(); })) {
+    return problem(call, http::status::forbidden, "auth.forbidden", "raw blocks are for auditors, regulators and the operator");
+  }
+  if (auto checked = check_query(call, {"before", "limit"}); !checked) return rejection_problem(call, checked.rejection());
+  auto before = query_integer(call, "before");
+  auto limit = query_integer(call, "limit");
+  if (!before || !limit) return rejection_problem(call, !before ? before.rejection() : limit.rejection());
+  std::int64_t count = limit->value_or(20);
+  if (count < 1 || count > max_blocks_page) return problem(call, http::status::bad_request, "request.bad_query", "limit must be 1 to 100");
+  std::int64_t top = std::min(call.api.chain().status().height, before->value_or(INT64_MAX) - 1);
+  Page page;
+  for (std::int64_t height = top; height >= 1 && static_cast<std::int64_t>(page.items.size()) < count; --height) {
+    auto block = call.api.chain().block(height);
+    if (!block) break;
+    Json header = Json::parse(block->header_json);
+    page.items.push_back(Json{{"app_hash", header["app_hash"]}, {"hash", block->hash_hex}, {"height", height},
+                              {"proposer", header["proposer"]}, {"time", header["time"]},
+                              {"transactions", call.api.chain().block_transactions(height).size()}});
+    if (height > 1 && static_cast<std::int64_t>(page.items.size()) == count) page.next_after = std::to_string(height);
+  }
+  return page_reply(call, page);
+}
+
+Reply get_block(Call& call) {
+  if (!with_access(call, [](const State&, const Access& access) { return access.raw_ledger(); })) {
+    return problem(call, http::status::forbidden, "auth.forbidden", "raw blocks are for auditors, regulators and the operator");
+  }
+  auto height = parse_height(call.param("height"));
+  if (!height) return problem(call, http::status::bad_request, "http.bad_height", "height must be a positive integer");
+  auto block = call.api.chain().block(*height);
+  if (!block) return not_found(call, "block.not_found", "block at that height");
+  Json transactions = Json::array();
+  for (const auto& row : call.api.chain().block_transactions(*height)) transactions.push_back(transaction_json(row));
+  return json_reply(call, http::status::ok,
+                    {{"height", *height}, {"hash", block->hash_hex}, {"header", Json::parse(block->header_json)},
+                     {"commit", Json::parse(block->commit_json)}, {"transactions", transactions}});
+}
+
+Reply get_transaction(Call& call) {
+  const std::string& id_hex = call.param("id");
+  auto id = from_hex_fixed<32>(id_hex);
+  if (!id || id_hex.size() != 64) return problem(call, http::status::bad_request, "http.bad_id", "transaction id must be 64 lowercase hex");
+  bool raw = with_access(call, [](const State&, const Access& access) { return access.raw_ledger(); });
+  // The mempool first: a commit writes the store before it clears the mempool.
+  bool pending = call.api.chain().mempool_contains(*id);
+  auto stored = call.api.chain().transaction(id_hex);
+  if (!stored) {
+    if (pending && raw) return json_reply(call, http::status::ok, {{"id", id_hex}, {"status", "pending"}});
+    return not_found(call, "tx.not_found", "transaction " + id_hex);
+  }
+  Json body = transaction_json(*stored);
+  if (!raw && body["tx"].value("signer", std::string()) != call.viewer->participant_hex) {
+    return not_found(call, "tx.not_found", "transaction " + id_hex);
+  }
+  body["status"] = "committed";
+  return json_reply(call, http::status::ok, body);
+}
+
+Reply submit_transaction(Call& call) {
+  if (call.viewer && call.viewer->read_only()) {
+    return problem(call, http::status::forbidden, "auth.read_only", "a read-only session submits nothing");
+  }
+  auto admitted = call.api.chain().submit(call.request.body());
+  if (!admitted) return rejection_problem(call, admitted.rejection());
+  return json_reply(call, http::status::accepted, {{"id", to_hex(*admitted)}, {"status", "pending"}});
+}
+
+Reply list_digests(Call& call) {
+  if (auto checked = check_query(call, {"after", "limit"}); !checked) return rejection_problem(call, checked.rejection());
+  auto limit = query_limit(call);
+  if (!limit) return rejection_problem(call, limit.rejection());
+  auto after = call.query_text("after");
+  Page page = call.api.chain().read_state([&](const State& state) {
+    Page result;
+    const auto& entries = state.entries();
+    for (auto it = after ? entries.upper_bound("digest/" + *after) : entries.lower_bound("digest/");
+         it != entries.end() && it->first.starts_with("digest/"); ++it) {
+      if (result.items.size() == *limit) {
+        result.next_after = result.items.back()["date"].get<std::string>();
+        break;
+      }
+      result.items.push_back(Json::parse(it->second));
+    }
+    return result;
+  });
+  return page_reply(call, page);
+}
+
+Reply get_digest(Call& call) {
+  auto digest = call.api.chain().read_state([&](const State& state) { return state.get("digest/" + call.param("date")); });
+  if (!digest) return not_found(call, "digest.not_found", "digest for " + call.param("date"));
+  return json_reply(call, http::status::ok, Json::parse(*digest));
+}
+
+Reply kpis(Call& call) {
+  if (!with_access(call, [](const State&, const Access& access) { return access.kpis(); })) {
+    return problem(call, http::status::forbidden, "auth.forbidden", "KPIs are for regulators, auditors, the operator and system operators");
+  }
+  if (auto checked = check_query(call, {"zone_id", "from", "to", "bucket_seconds"}); !checked) return rejection_problem(call, checked.rejection());
+  auto from = query_integer(call, "from");
+  auto to = query_integer(call, "to");
+  auto bucket = query_integer(call, "bucket_seconds");
+  if (!from || !to || !bucket) return problem(call, http::status::bad_request, "request.bad_query", "from, to and bucket_seconds are integers");
+  KpiQuery query;
+  query.zone_id = call.query_text("zone_id");
+  query.to = to->value_or(call.api.clock().now_seconds() + 86'400);
+  query.from = from->value_or(query.to - 30 * 86'400);
+  query.bucket_seconds = bucket->value_or(86'400);
+  if (query.bucket_seconds < 60 || query.to <= query.from || (query.to - query.from) / query.bucket_seconds > 10'000) {
+    return problem(call, http::status::bad_request, "request.bad_query", "need from < to, bucket_seconds >= 60 and at most 10,000 buckets");
+  }
+  Json result = call.api.chain().read_state([&](const State& state) { return market_kpis(state, query); });
+  if (wants_csv(call)) return items_reply(call, result["buckets"].get<std::vector<Json>>());
+  return json_reply(call, http::status::ok, result);
+}
+
+}  // namespace
+
+void add_ledger_routes(Api& api) {
+  api.add(http::verb::get, "/api/v1/status", RouteAccess::Public, status);
+  api.add(http::verb::get, "/api/v1/healthz", RouteAccess::Public,
+          [](Call& call) { return json_reply(call, http::status::ok, {{"status", "ok"}}); });
+  api.add(http::verb::get, "/api/v1/metrics", RouteAccess::Public, metrics);
+  api.add(http::verb::get, "/api/v1/openapi.json", RouteAccess::Public, openapi);
+  api.add(http::verb::get, "/api/v1/blocks", RouteAccess::Session, list_blocks);
+  api.add(http::verb::get, "/api/v1/blocks/{height}", RouteAccess::Session, get_block);
+  api.add(http::verb::get, "/api/v1/txs/{id}", RouteAccess::Session, get_transaction);
+  api.add(http::verb::post, "/api/v1/txs", RouteAccess::Public, submit_transaction);
+  api.add(http::verb::get, "/api/v1/digests", RouteAccess::Session, list_digests);
+  api.add(http::verb::get, "/api/v1/digests/{date}", RouteAccess::Session, get_digest);
+  api.add(http::verb::get, "/api/v1/kpis", RouteAccess::Session, kpis);
+}
+
+}  // namespace flex::api
