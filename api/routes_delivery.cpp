@@ -88,6 +88,24 @@ Reply submit_readings(Call& call) {
   return signed_write(call, "meter.submit", std::move(*body));
 }
 
+Reply list_nominations(Call& call) {
+  std::optional<std::string> asset_id;
+  std::optional<std::int64_t> from, to;
+  if (auto read = read_filters(call, {{"asset_id", &asset_id}}, {{"from", &from}, {"to", &to}}); !read) {
+    return rejection_problem(call, read.rejection());
+  }
+  if (!asset_id || !from || !to || *to <= *from || *from < 0 || *to - *from > max_reading_span_seconds) {
+    return problem(call, http::status::bad_request, "request.bad_query", "asset_id, from and to are required, from < to, at most 31 days apart");
+  }
+  auto points = with_access(call, [&](const State& state, const Access& access) -> std::optional<std::vector<Json>> {
+    auto stored = state.get(keys::asset(*asset_id));
+    if (!stored || !access.asset(Json::parse(*stored))) return std::nullopt;
+    return find_nominations(state, *asset_id, *from, *to);
+  });
+  if (!points) return not_found(call, "asset.not_found", "asset " + *asset_id);
+  return items_reply(call, *points);
+}
+
 Reply submit_nomination(Call& call) {
   auto body = parse_body(call, {"asset_id", "points"});
   if (!body) return rejection_problem(call, body.rejection());
@@ -163,6 +181,7 @@ void add_delivery_routes(Api& api) {
   api.add(http::verb::post, "/api/v1/contracts/{id}/activations", Signer, activate);
   api.add(http::verb::get, "/api/v1/meter-readings", Session, list_readings);
   api.add(http::verb::post, "/api/v1/meter-readings", Signer, submit_readings);
+  api.add(http::verb::get, "/api/v1/nominations", Session, list_nominations);
   api.add(http::verb::post, "/api/v1/nominations", Signer, submit_nomination);
   api.add(http::verb::get, "/api/v1/settlements", Session, list_settlements);
   api.add(http::verb::get, "/api/v1/settlements/{id}", Session, get_settlement);

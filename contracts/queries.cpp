@@ -179,6 +179,18 @@ std::vector<Json> find_meter_readings(const State& state, const std::string& met
   return readings;
 }
 
+std::vector<Json> find_nominations(const State& state, const std::string& asset_id, std::int64_t from, std::int64_t to) {
+  std::vector<Json> points;
+  if (from < 0 || to <= from) return points;
+  const auto& entries = state.entries();
+  const std::string end_key = nomination_key(asset_id, to);
+  for (auto it = entries.lower_bound(nomination_key(asset_id, from)); it != entries.end() && it->first < end_key; ++it) {
+    std::int64_t isp_start = std::stoll(it->first.substr(it->first.rfind('/') + 1));
+    points.push_back(Json{{"isp_start", isp_start}, {"net_w", Json::parse(it->second)}});
+  }
+  return points;
+}
+
 std::optional<Json> zone_order_book(const State& state, const std::string& zone_id) {
   if (!state.get(keys::zone(zone_id))) return std::nullopt;
   Json offers = Json::object();

@@ -99,6 +99,9 @@ Page find_settlements(const State& state, const SettlementQuery& query);
 std::vector<Json> find_meter_readings(const State& state, const std::string& metering_point_id, std::int64_t from,
                                       std::int64_t to);
 
+// An asset's nominated net power per ISP in [from, to): [{"isp_start":T,"net_w":N},...].
+std::vector<Json> find_nominations(const State& state, const std::string& asset_id, std::int64_t from, std::int64_t to);
+
 // A zone's open offers per direction and product, cheapest first (the matching order), and
 // its open requests: {"offers":{"up":{"energy":[...]}, ...},"requests":[...],"zone_id":S}.
 std::optional<Json> zone_order_book(const State& state, const std::string& zone_id);

@@ -1,17 +1,28 @@
-// Reads /api/v1/status and the latest blocks every two seconds. Times are shown in the
-// browser's time zone, named explicitly.
+// The node page: status for everyone; after logging in (a session cookie, with the CSRF
+// token kept in memory for writes), who you are and, for the roles that may read raw
+// blocks, the latest blocks. Live: the event stream triggers a refresh on each block.
+// Times are shown in the browser's time zone, named explicitly.
 "use strict";
 
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+let me = null;       // GET /api/v1/auth/me, or null when logged out
+let events = null;   // the EventSource while logged in
 
 function localTime(utcSeconds) {
   return new Date(utcSeconds * 1000).toLocaleString(undefined, { timeZoneName: "short" }) + " (" + zone + ")";
 }
 
-async function getJson(path) {
-  const response = await fetch(path, { headers: { Accept: "application/json" } });
-  const body = await response.json();
-  if (!response.ok) throw new Error((body.code || response.status) + ": " + (body.detail || response.statusText));
+async function request(path, options = {}) {
+  const headers = { Accept: "application/json", ...(options.headers || {}) };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (me && options.method && options.method !== "GET") headers["X-CSRF-Token"] = me.csrf_token;
+  const response = await fetch(path, { ...options, headers, credentials: "same-origin" });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error((body.code || response.status) + ": " + (body.detail || response.statusText));
+    error.status = response.status;
+    throw error;
+  }
   return body;
 }
 
@@ -22,7 +33,7 @@ function setText(id, text) {
 async function refresh() {
   const errorBox = document.getElementById("status-error");
   try {
-    const status = await getJson("/api/v1/status");
+    const status = await request("/api/v1/status");
     errorBox.hidden = true;
     setText("chain_id", status.chain_id);
     setText("height", status.height);
@@ -32,34 +43,88 @@ async function refresh() {
     setText("node_participant", status.node_participant);
     setText("mempool", status.mempool.transactions + " (" + status.mempool.bytes + " bytes)");
     setText("version", status.version);
-    await showBlocks(status.height);
+    await showBlocks();
   } catch (error) {
     errorBox.textContent = "Cannot reach the node API: " + error.message;
     errorBox.hidden = false;
   }
 }
 
-async function showBlocks(height) {
-  const rows = [];
-  for (let h = height; h > 0 && h > height - 10; h--) {
-    const block = await getJson("/api/v1/blocks/" + h);
+function readsBlocks() {
+  return me && me.roles.some((role) => ["operator", "auditor", "regulator"].includes(role));
+}
+
+async function showBlocks() {
+  const body = document.getElementById("blocks");
+  if (!readsBlocks()) {
+    body.innerHTML = "<tr><td colspan=\"4\">" + (me ? "Your roles do not read raw blocks." : "Log in as an operator, auditor or regulator to see blocks.") + "</td></tr>";
+    return;
+  }
+  const page = await request("/api/v1/blocks?limit=10");
+  const rows = page.items.map((block) => {
     const row = document.createElement("tr");
-    for (const [text, cls] of [[block.height], [localTime(block.header.time)], [block.transactions.length],
-                               [block.hash, "hash"]]) {
+    for (const [text, cls] of [[block.height], [localTime(block.time)], [block.transactions], [block.hash, "hash"]]) {
       const cell = document.createElement("td");
       cell.textContent = text;
       if (cls) cell.className = cls;
       row.appendChild(cell);
     }
-    rows.push(row);
-  }
-  const body = document.getElementById("blocks");
+    return row;
+  });
   if (rows.length === 0) {
-    body.innerHTML = "<tr><td colspan=\"4\">No blocks yet. Submit a transaction with POST /api/v1/txs.</td></tr>";
+    body.innerHTML = "<tr><td colspan=\"4\">No blocks yet.</td></tr>";
   } else {
     body.replaceChildren(...rows);
   }
 }
 
-refresh();
-setInterval(refresh, 2000);
+function showSession() {
+  document.getElementById("login-form").hidden = me !== null;
+  document.getElementById("session").hidden = me === null;
+  if (me) setText("who", me.user + " — " + me.roles.join(", ") + (me.can_sign ? "" : " (read-only)"));
+  if (me && !events) {
+    events = new EventSource("/api/v1/events");
+    events.addEventListener("block", () => refresh());
+  } else if (!me && events) {
+    events.close();
+    events = null;
+  }
+}
+
+async function loadSession() {
+  try {
+    me = await request("/api/v1/auth/me");
+  } catch (error) {
+    me = null;
+  }
+  showSession();
+  refresh();
+}
+
+document.getElementById("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const errorBox = document.getElementById("login-error");
+  try {
+    me = await request("/api/v1/auth/login", {
+      method: "POST",
+      body: JSON.stringify({ user: document.getElementById("user").value, password: document.getElementById("password").value }),
+    });
+    errorBox.hidden = true;
+    document.getElementById("password").value = "";
+  } catch (error) {
+    errorBox.textContent = error.message;
+    errorBox.hidden = false;
+  }
+  showSession();
+  refresh();
+});
+
+document.getElementById("logout").addEventListener("click", async () => {
+  await request("/api/v1/auth/logout", { method: "POST", body: "{}" }).catch(() => {});
+  me = null;
+  showSession();
+  refresh();
+});
+
+loadSession();
+setInterval(refresh, 5000);

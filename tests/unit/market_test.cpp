@@ -376,3 +376,23 @@ TEST_CASE("commitments of past ISPs do not hold an asset's maximum; lost roles e
   offer["offer_id"] = "g2";
   CHECK(ledger.run("agg", "offer.create", offer) == "asset.no_consent");
 }
+
+TEST_CASE("an asset may name its owner's supplier, a participant holding retailer", "[market][assets]") {
+  TestLedger ledger(test_genesis(), t0);
+  REQUIRE(ledger.run("dso", "zone.create", zone("feeder-7")) == "ok");
+  REQUIRE(ledger.run("operator", "participant.admit",
+                     Json{{"public_key", to_hex(public_key_for("shop"))}, {"name", "Energy shop"}, {"roles", {"retailer"}}}) == "ok");
+  Json site = asset("alice-pv", "feeder-7", "MP-1", 4'000, 0);
+  site["supplier"] = to_hex(public_key_for("bob"));  // a prosumer, not a retailer
+  CHECK(ledger.run("alice", "asset.register", site) == "asset.not_retailer");
+  site["supplier"] = "shop";
+  CHECK(ledger.run("alice", "asset.register", site) == "payload.invalid");
+  site["supplier"] = to_hex(public_key_for("shop"));
+  REQUIRE(ledger.run("alice", "asset.register", site) == "ok");
+  CHECK(record(ledger, keys::asset("alice-pv"))["supplier"] == to_hex(public_key_for("shop")));
+  // Changing the supplier is not a technical change: the prequalification stays.
+  REQUIRE(ledger.run("dso", "asset.prequalify", prequalify("alice-pv")) == "ok");
+  REQUIRE(ledger.run("alice", "asset.update", Json{{"asset_id", "alice-pv"}, {"supplier", nullptr}}) == "ok");
+  CHECK_FALSE(record(ledger, keys::asset("alice-pv")).contains("supplier"));
+  CHECK(record(ledger, keys::asset("alice-pv"))["prequalification"]["status"] == "qualified");
+}
