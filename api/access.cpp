@@ -61,12 +61,17 @@ bool Access::is_supplier_of(const Json& asset) const {
 }
 
 bool Access::bought_from_seller(const std::string& seller_hex) const {
-  const auto& entries = state_.entries();
-  for (auto it = entries.lower_bound("contract/"); it != entries.end() && it->first.starts_with("contract/"); ++it) {
-    Json contract = Json::parse(it->second);
-    if (text(contract, "buyer") == viewer_.participant_hex && text(contract, "seller") == seller_hex) return true;
+  if (!sellers_bought_from_) {
+    sellers_bought_from_.emplace();
+    if (viewer_.has("dso") || viewer_.has("tso") || viewer_.has("retailer")) {
+      const auto& entries = state_.entries();
+      for (auto it = entries.lower_bound("contract/"); it != entries.end() && it->first.starts_with("contract/"); ++it) {
+        Json contract = Json::parse(it->second);
+        if (text(contract, "buyer") == viewer_.participant_hex) sellers_bought_from_->insert(text(contract, "seller"));
+      }
+    }
   }
-  return false;
+  return sellers_bought_from_->contains(seller_hex);
 }
 
 bool Access::participant(const Json& participant) const {
@@ -90,7 +95,8 @@ bool Access::offer(const Json& offer) const {
 bool Access::request(const Json& request) const {
   if (viewer_.reads_all() || text(request, "buyer") == viewer_.participant_hex || viewer_.has("tso")) return true;
   std::string zone_id = text(request, "zone_id");
-  return dso_of_zone(zone_id) || has_assets_in_zone(zone_id);
+  // Sellers see the open requests of their zones: what they could still sell to.
+  return dso_of_zone(zone_id) || (text(request, "status") == "open" && has_assets_in_zone(zone_id));
 }
 
 bool Access::contract(const Json& contract) const {
@@ -121,6 +127,14 @@ bool Access::metering_point(const std::string& metering_point_id) const {
   if (!asset_id || !asset_id->is_string()) return false;
   auto asset_record = read(keys::asset(asset_id->get<std::string>()));
   return asset_record && asset(*asset_record);
+}
+
+bool Access::sees_submitters(const std::string& metering_point_id) const {
+  if (viewer_.reads_all() || viewer_.has("metering")) return true;
+  auto asset_id = read(keys::metering_point(metering_point_id));
+  if (!asset_id || !asset_id->is_string()) return false;
+  auto asset_record = read(keys::asset(asset_id->get<std::string>()));
+  return asset_record && acts_for_asset(*asset_record);
 }
 
 bool Access::full_order_book(const std::string& zone_id) const {

@@ -43,6 +43,7 @@ class Access {
   Access(const State& state, const Viewer& viewer) : state_(state), viewer_(viewer) {}
 
   bool participant(const Json& participant) const;
+  bool zone(const Json&) const { return true; }  // zones are public to every participant
   bool asset(const Json& asset) const;
   bool offer(const Json& offer) const;
   bool request(const Json& request) const;
@@ -50,6 +51,9 @@ class Access {
   bool settlement(const Json& settlement) const;
   bool account(const std::string& participant_hex) const;
   bool metering_point(const std::string& metering_point_id) const;
+  // Whether readings of the point may show who submitted them (a sub-meter's are the household's).
+  bool sees_submitters(const std::string& metering_point_id) const;
+  const Viewer& viewer() const { return viewer_; }
   bool raw_ledger() const { return viewer_.reads_all(); }
   bool kpis() const { return viewer_.reads_all() || viewer_.has("dso") || viewer_.has("tso"); }
   // The full order book of a zone; others see its aggregates.
@@ -70,6 +74,7 @@ class Access {
   const State& state_;
   const Viewer& viewer_;
   mutable std::optional<std::set<std::string, std::less<>>> zones_with_my_assets_;  // computed once per request
+  mutable std::optional<std::set<std::string, std::less<>>> sellers_bought_from_;   // likewise
 };
 
 }  // namespace flex::api

@@ -1,5 +1,10 @@
 #include "api/api.hpp"
 
+#include <openssl/crypto.h>
+
+#include <boost/beast/core/string.hpp>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,6 +68,14 @@ std::optional<std::string> decode_component(std::string_view text, bool plus_is_
   return out;
 }
 
+// Ids, keys, heights and dates: 1 to 128 of [A-Za-z0-9._:-]. Anything else (a slash, bytes
+// that are not UTF-8) matches no route, so it never reaches a payload or a state key.
+bool is_path_value(std::string_view value) {
+  return !value.empty() && value.size() <= 128 && std::all_of(value.begin(), value.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
+  });
+}
+
 // Path parameters when `path` fits `pattern`.
 std::optional<std::map<std::string, std::string, std::less<>>> match(std::string_view pattern, std::string_view path) {
   auto want = split_path(pattern), got = split_path(path);
@@ -71,7 +84,7 @@ std::optional<std::map<std::string, std::string, std::less<>>> match(std::string
   for (std::size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
       auto value = decode_component(got[i], false);
-      if (!value || value->empty()) return std::nullopt;
+      if (!value || !is_path_value(*value)) return std::nullopt;
       params[std::string(want[i].substr(1, want[i].size() - 2))] = *value;
     } else if (want[i] != got[i]) {
       return std::nullopt;
@@ -197,6 +210,15 @@ Reply Api::dispatch(const Request& request, const ClientInfo& client, std::strin
     return problem(call, http::status::not_found, "http.not_found", "no route " + std::string(path));
   }
   route_label = std::string(http::to_string(route->method)) + " " + route->pattern;
+  // A body must say it is JSON: a cross-site form (text/plain, form-urlencoded) cannot, so
+  // it can neither log a browser in as someone else nor write.
+  if (!request.body().empty()) {
+    auto type = request.find(http::field::content_type);
+    if (type == request.end() || !boost::beast::iequals(type->value().substr(0, 16), "application/json")) {
+      return problem(call, http::status::unsupported_media_type, "http.unsupported_media_type",
+                     "a request body must be sent as Content-Type: application/json");
+    }
+  }
   if (std::size_t question = target.find('?'); question != std::string_view::npos) {
     std::string_view query = target.substr(question + 1);
     while (!query.empty()) {
@@ -218,13 +240,21 @@ Reply Api::dispatch(const Request& request, const ClientInfo& client, std::strin
   bool from_cookie = false;
   if (auto header = request.find(http::field::authorization); header != request.end()) {
     std::string_view value = header->value();
-    if (value.substr(0, 7) == "Bearer ") token = std::string(value.substr(7));
+    if (value.size() > 7 && boost::beast::iequals(value.substr(0, 7), "bearer ")) token = std::string(value.substr(7));
   } else if (auto cookie = cookie_value(request, "flex_session")) {
     token = *cookie;
     from_cookie = true;
   }
   if (token) {
     call.session = sessions_.find(*token, clock_.now_seconds());
+    // A user removed (flexctl user remove) or re-bound since login loses its sessions at once.
+    if (call.session) {
+      auto user = users_.find(call.session->user);
+      if (!user || user->participant_hex != to_hex(call.session->participant)) {
+        sessions_.end_user(call.session->user);
+        call.session.reset();
+      }
+    }
     if (call.session) call.session_token = token;
   }
   if (route->access != RouteAccess::Public) {
@@ -234,7 +264,9 @@ Reply Api::dispatch(const Request& request, const ClientInfo& client, std::strin
     }
     if (from_cookie && !is_read(request)) {
       auto csrf = request.find("X-CSRF-Token");
-      if (csrf == request.end() || csrf->value() != call.session->csrf_token) {
+      const std::string& expected = call.session->csrf_token;
+      if (csrf == request.end() || csrf->value().size() != expected.size() ||
+          CRYPTO_memcmp(csrf->value().data(), expected.data(), expected.size()) != 0) {
         return problem(call, http::status::forbidden, "auth.csrf", "a write with the session cookie needs its X-CSRF-Token header");
       }
     }

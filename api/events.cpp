@@ -16,8 +16,27 @@ std::string format_event(const Event& event) {
 
 class EventHub::Subscription final : public StreamSource {
  public:
-  explicit Subscription(Viewer viewer) : viewer_(std::move(viewer)) {}
+  Subscription(Viewer viewer, std::function<bool()> session_alive)
+      : viewer_(std::move(viewer)), session_alive_(std::move(session_alive)) {}
   const Viewer& viewer() const { return viewer_; }
+  bool session_alive() const { return !session_alive_ || session_alive_(); }
+
+  // Ends the stream after a last event saying why.
+  void finish(std::string last_event) {
+    std::function<void(std::optional<std::string>)> deliver;
+    std::optional<std::string> chunk;
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_ || ending_) return;
+      pending_.push_back(std::move(last_event));
+      ending_ = true;
+      if (!waiting_) return;
+      deliver = std::move(waiting_);
+      waiting_ = nullptr;
+      chunk = take_locked();
+    }
+    deliver(std::move(chunk));
+  }
 
   void next(std::function<void(std::optional<std::string>)> deliver) override {
     std::unique_lock lock(mutex_);
@@ -77,6 +96,7 @@ class EventHub::Subscription final : public StreamSource {
   }
 
   Viewer viewer_;
+  std::function<bool()> session_alive_;
   mutable std::mutex mutex_;
   std::deque<std::string> pending_;
   std::function<void(std::optional<std::string>)> waiting_;
@@ -86,15 +106,14 @@ class EventHub::Subscription final : public StreamSource {
 
 EventHub::~EventHub() = default;
 
-bool EventHub::visible(const State& state, const Viewer& viewer, const Event& event) const {
-  if (event.type == "block") return true;
-  if (event.record.is_null()) return viewer.reads_all();
-  Access access(state, viewer);
-  if (event.type == "offer") return access.offer(event.record);
-  if (event.type == "request") return access.request(event.record);
-  if (event.type == "contract") return access.contract(event.record);
-  if (event.type == "settlement") return access.settlement(event.record);
-  return false;
+std::optional<Json> EventHub::visible(const Access& access, const Event& event) const {
+  if (event.type == "block") return event.record;
+  if (event.record.is_null()) return access.viewer().reads_all() ? std::optional<Json>(event.record) : std::nullopt;
+  if (event.type == "offer") return access.offer(event.record) ? std::optional(access.redact_offer(event.record)) : std::nullopt;
+  if (event.type == "request") return access.request(event.record) ? std::optional(event.record) : std::nullopt;
+  if (event.type == "contract") return access.contract(event.record) ? std::optional(event.record) : std::nullopt;
+  if (event.type == "settlement") return access.settlement(event.record) ? std::optional(event.record) : std::nullopt;
+  return std::nullopt;
 }
 
 void EventHub::publish(std::int64_t height, const WriteSet& writes) {
@@ -123,18 +142,28 @@ void EventHub::publish(std::int64_t height, const WriteSet& writes) {
 }
 
 void EventHub::deliver_to(Subscription& subscription, const std::vector<Event>& events) {
+  if (!subscription.session_alive()) {
+    subscription.finish("event: session_ended\ndata: {\"reason\":\"the session ended; log in again\"}\n\n");
+    return;
+  }
   std::vector<std::string> chunks;
   chain_.read_state([&](const State& state) {
+    Access access(state, subscription.viewer());  // one per subscriber and block: its caches serve every event
     for (const auto& event : events) {
-      if (visible(state, subscription.viewer(), event)) chunks.push_back(format_event(event));
+      auto record = visible(access, event);
+      if (!record) continue;
+      Event shown = event;
+      shown.record = std::move(*record);
+      chunks.push_back(format_event(shown));
     }
     return 0;
   });
   if (!chunks.empty()) subscription.push(std::move(chunks));
 }
 
-std::shared_ptr<StreamSource> EventHub::subscribe(Viewer viewer, std::optional<std::uint64_t> last_event_id) {
-  auto subscription = std::make_shared<Subscription>(std::move(viewer));
+std::shared_ptr<StreamSource> EventHub::subscribe(Viewer viewer, std::optional<std::uint64_t> last_event_id,
+                                                  std::function<bool()> session_alive) {
+  auto subscription = std::make_shared<Subscription>(std::move(viewer), std::move(session_alive));
   std::lock_guard lock(mutex_);
   // A comment first, so the client sees the stream open at once.
   subscription->push({": connected\n\n"});

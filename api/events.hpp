@@ -33,14 +33,18 @@ class EventHub {
   ~EventHub();
 
   void publish(std::int64_t height, const WriteSet& writes);
-  // A stream for `viewer`, replaying the kept events after `last_event_id` when given.
-  std::shared_ptr<StreamSource> subscribe(Viewer viewer, std::optional<std::uint64_t> last_event_id);
+  // A stream for `viewer`, replaying the kept events after `last_event_id` when given. Before
+  // each delivery `session_alive` is asked: once it says no (logout, expiry, user removed),
+  // the stream sends "event: session_ended" and closes.
+  std::shared_ptr<StreamSource> subscribe(Viewer viewer, std::optional<std::uint64_t> last_event_id,
+                                          std::function<bool()> session_alive);
   std::size_t subscribers() const;
 
   class Subscription;
 
  private:
-  bool visible(const State& state, const Viewer& viewer, const Event& event) const;
+  // The event's record as `access` may see it (redacted), or nullopt.
+  std::optional<Json> visible(const Access& access, const Event& event) const;
   void deliver_to(Subscription& subscription, const std::vector<Event>& events);
 
   Chain& chain_;

@@ -47,15 +47,6 @@ std::string to_csv(const std::vector<Json>& items) {
   return out;
 }
 
-bool has_fraction(const Json& value) {
-  if (value.is_number_float()) return true;
-  if (value.is_structured()) {
-    for (const auto& member : value) {
-      if (has_fraction(member)) return true;
-    }
-  }
-  return false;
-}
 
 // Every parameter is `format` (json or csv) or one `known` accepts; else request.bad_query.
 Status check_parameters(const Call& call, const std::function<bool(std::string_view)>& known) {
@@ -92,7 +83,9 @@ Reply not_found(const Call& call, std::string_view code, std::string_view what) 
 }
 
 Result<Json> parse_body(const Call& call, std::initializer_list<std::string_view> allowed) {
-  auto parsed = parse_json_bounded(call.request.body(), limits::max_transaction_bytes);
+  // No body at all reads as {}: a DELETE or an action such as /match needs none.
+  auto parsed = parse_json_bounded(call.request.body().empty() ? std::string_view("{}") : std::string_view(call.request.body()),
+                                   limits::max_transaction_bytes);
   if (!parsed) return parsed.rejection();
   if (!parsed->is_object()) return reject("request.not_object", "the body must be a JSON object");
   for (const auto& [name, value] : parsed->items()) {
@@ -100,9 +93,8 @@ Result<Json> parse_body(const Call& call, std::initializer_list<std::string_view
       return reject("request.unknown_field", "unknown field '" + name + "'");
     }
   }
-  if (has_fraction(*parsed)) {
-    return reject("request.not_integer", "numbers must be integers (W, Wh, micro-units, UTC seconds)");
-  }
+  // Integers within [-(2^53-1), 2^53-1] only, as in every signed transaction.
+  if (auto integers = check_integer_only(*parsed); !integers) return integers.rejection();
   return parsed;
 }
 
@@ -147,6 +139,17 @@ Status read_filters(const Call& call, TextFilters text, IntegerFilters integers)
   return ok_status();
 }
 
+Result<std::pair<std::int64_t, std::int64_t>> query_window(const Call& call, std::int64_t max_span) {
+  auto from = query_integer(call, "from");
+  auto to = query_integer(call, "to");
+  if (!from || !to || !*from || !*to) return reject("request.bad_query", "from and to are required integers (UTC seconds)");
+  // Bounds first, so the span below cannot overflow.
+  if (**from < 0 || **to > limits::max_json_integer || **to <= **from || **to - **from > max_span) {
+    return reject("request.bad_query", "need 0 <= from < to <= 2^53-1, at most " + std::to_string(max_span) + " seconds apart");
+  }
+  return std::pair{**from, **to};
+}
+
 bool wants_csv(const Call& call) {
   if (auto format = call.query_text("format")) return *format == "csv";
   auto accept = call.request.find(http::field::accept);
@@ -169,6 +172,36 @@ Reply page_reply(const Call& call, const Page& page) {
 
 Reply items_reply(const Call& call, const std::vector<Json>& items) { return page_reply(call, Page{items, std::nullopt}); }
 
+std::optional<Json> visible_record(const State& state, const Access& access, const std::string& key, const char* id_field,
+                                   const std::string& id, VisibilityRule rule, Redaction redact) {
+  auto stored = state.get(key);
+  if (!stored) return std::nullopt;
+  Json record = Json::parse(*stored);
+  record[id_field] = id;
+  if (!(access.*rule)(record)) return std::nullopt;
+  return redact ? (access.*redact)(std::move(record)) : std::move(record);
+}
+
+ResourceReader reader_of(std::string key, const char* id_field, std::string id, VisibilityRule rule, Redaction redact) {
+  return [key = std::move(key), id_field, id = std::move(id), rule, redact](const State& state, const Access& access) {
+    return visible_record(state, access, key, id_field, id, rule, redact);
+  };
+}
+
+std::optional<Reply> require_visible(Call& call, std::string_view type, const std::string& key, const char* id_field,
+                                     VisibilityRule rule, std::string_view code) {
+  const auto& roles = call.viewer->roles;
+  if (std::none_of(roles.begin(), roles.end(), [&](const std::string& role) { return role_may_submit(type, role); })) {
+    return std::nullopt;
+  }
+  const std::string& id = call.param("id");
+  bool visible = with_access(call, [&](const State& state, const Access& access) {
+    return visible_record(state, access, key, id_field, id, rule).has_value();
+  });
+  if (visible) return std::nullopt;
+  return not_found(call, code, std::string(id_field) + " " + id);
+}
+
 Reply signed_write(Call& call, const std::string& type, Json payload, http::status created, ResourceReader reader) {
   NodeSigner& signer = call.api.signer();
   auto submitted = signer.submit(call.viewer->participant, type, std::move(payload));
@@ -180,7 +213,7 @@ Reply signed_write(Call& call, const std::string& type, Json payload, http::stat
   if (!stored->receipt.ok()) return rejection_problem(call, Rejection{stored->receipt.code, stored->receipt.message});
   Json body{{"height", stored->height}, {"result", {{"code", "ok"}}}, {"status", "committed"}, {"tx_id", id_hex}};
   if (reader) {
-    auto resource = call.api.chain().read_state([&](const State& state) { return reader(state); });
+    auto resource = with_access(call, [&](const State& state, const Access& access) { return reader(state, access); });
     if (resource) body["resource"] = *resource;
   }
   return json_reply(call, created, body);

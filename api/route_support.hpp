@@ -16,8 +16,8 @@ Reply rejection_problem(const Call& call, const Rejection& rejection);
 Reply not_found(const Call& call, std::string_view code, std::string_view what);
 
 // The body as a JSON object holding only `allowed` members, integers only. Codes:
-// encoding.* (not JSON, too deep, too large), request.not_object, request.unknown_field,
-// request.not_integer (a number with a fraction or exponent).
+// encoding.* (not JSON, too deep, too large, a number with a fraction or exponent, an
+// integer beyond 2^53-1), request.not_object, request.unknown_field.
 Result<Json> parse_body(const Call& call, std::initializer_list<std::string_view> allowed);
 
 // Query parameters. Codes: request.bad_query.
@@ -33,17 +33,37 @@ using TextFilters = std::initializer_list<std::pair<std::string_view, std::optio
 using IntegerFilters = std::initializer_list<std::pair<std::string_view, std::optional<std::int64_t>*>>;
 Status read_filters(const Call& call, TextFilters text, IntegerFilters integers = {});
 
+// A required window [from, to) of UTC seconds: 0 <= from < to <= 2^53-1 and to - from <=
+// max_span. Codes: request.bad_query.
+Result<std::pair<std::int64_t, std::int64_t>> query_window(const Call& call, std::int64_t max_span);
+
 // Whether the client asked for CSV: ?format=csv or Accept: text/csv.
 bool wants_csv(const Call& call);
 // A page of records: {"items":[...],"next_after":S|null}, or CSV with one column per member
-// (nested values as JSON text) and the cursor in a Link header.
+// (nested values as JSON text) and the cursor in an X-Next-After header.
 Reply page_reply(const Call& call, const Page& page);
 Reply items_reply(const Call& call, const std::vector<Json>& items);
+
+using VisibilityRule = bool (Access::*)(const Json&) const;
+using Redaction = Json (Access::*)(Json) const;
+using ResourceReader = std::function<std::optional<Json>(const State&, const Access&)>;
+
+// The record at `key` (with `id_field` set to `id`) when the viewer may see it, redacted.
+std::optional<Json> visible_record(const State& state, const Access& access, const std::string& key, const char* id_field,
+                                   const std::string& id, VisibilityRule rule, Redaction redact = nullptr);
+// Reads a record back after a write, through the same rule and redaction as a GET.
+ResourceReader reader_of(std::string key, const char* id_field, std::string id, VisibilityRule rule, Redaction redact = nullptr);
+// A write naming a record in its path goes ahead only if the viewer may see that record, so
+// a write never tells apart "exists but not yours" from "does not exist": nullopt to go on,
+// else the 404 problem.
+// (Checked only when a role of the viewer may submit `type` at all; otherwise the dry run
+// answers auth.role_required, as for any write.)
+std::optional<Reply> require_visible(Call& call, std::string_view type, const std::string& key, const char* id_field,
+                                     VisibilityRule rule, std::string_view code);
 
 // Signs `payload` as `type` for the viewer, dry-runs it, submits it and waits for its block.
 // 200/201 with {"tx_id","height","result"} (and `resource`, read after the block, when a
 // reader is given); the contract's problem if it is rejected; 202 if the block is late.
-using ResourceReader = std::function<std::optional<Json>(const State&)>;
 Reply signed_write(Call& call, const std::string& type, Json payload, http::status created = http::status::ok,
                    ResourceReader reader = nullptr);
 
@@ -56,8 +76,6 @@ auto with_access(Call& call, Read&& read) {
   });
 }
 
-using VisibilityRule = bool (Access::*)(const Json&) const;
-using Redaction = Json (Access::*)(Json) const;
 
 // A page of `find(state, query)` holding only what `rule` lets the viewer see (checked
 // before paging, so pages stay full), each item passed through `redact` when given.

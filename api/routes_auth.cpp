@@ -1,5 +1,7 @@
 // POST /auth/login, POST /auth/logout, GET /auth/me. Browsers get an HttpOnly, SameSite=Strict
 // cookie and a CSRF token to echo on writes; scripts ask for "mode":"bearer" and get the token.
+#include <atomic>
+
 #include "api/route_support.hpp"
 
 namespace flex::api {
@@ -19,7 +21,21 @@ std::string session_cookie(const Call& call, const std::string& value, std::int6
   return cookie;
 }
 
+// Each login costs one scrypt (about 0.1 s and 32 MiB): a few at a time, so a flood of
+// logins cannot take every server thread or much memory.
+constexpr int max_concurrent_logins = 2;
+std::atomic<int> logins_in_progress{0};
+
 Reply login(Call& call) {
+  if (logins_in_progress.fetch_add(1) >= max_concurrent_logins) {
+    logins_in_progress.fetch_sub(1);
+    Reply busy = problem(call, http::status::service_unavailable, "auth.busy", "too many logins at once; retry in a second");
+    busy.response.set(http::field::retry_after, "1");
+    return busy;
+  }
+  struct Release {
+    ~Release() { logins_in_progress.fetch_sub(1); }
+  } release;
   auto body = parse_body(call, {"mode", "password", "user"});
   if (!body) return rejection_problem(call, body.rejection());
   if (!(*body)["user"].is_string() || !(*body)["password"].is_string()) {

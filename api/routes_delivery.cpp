@@ -53,30 +53,31 @@ Reply get_activations(Call& call) {
 }
 
 Reply activate(Call& call) {
+  if (auto hidden = require_visible(call, "contract.activate", keys::contract(call.param("id")), "contract_id", &Access::contract, "contract.unknown")) {
+    return *hidden;
+  }
   auto body = parse_body(call, {"activations"});
   if (!body) return rejection_problem(call, body.rejection());
   (*body)["contract_id"] = call.param("id");
   std::string id = call.param("id");
-  return signed_write(call, "contract.activate", std::move(*body), http::status::ok, [id](const State& state) -> std::optional<Json> {
-    auto stored = state.get(keys::contract(id));
-    return stored ? std::optional(Json::parse(*stored)) : std::nullopt;
-  });
+  return signed_write(call, "contract.activate", std::move(*body), http::status::ok,
+                      reader_of(keys::contract(id), "contract_id", id, &Access::contract));
 }
 
 Reply list_readings(Call& call) {
   if (auto checked = check_query(call, {"metering_point_id", "from", "to"}); !checked) return rejection_problem(call, checked.rejection());
   auto point = call.query_text("metering_point_id");
-  auto from = query_integer(call, "from");
-  auto to = query_integer(call, "to");
-  if (!point || !from || !to || !*from || !*to) {
-    return problem(call, http::status::bad_request, "request.bad_query", "metering_point_id, from and to (integers) are required");
-  }
-  if (**to <= **from || **to - **from > max_reading_span_seconds) {
-    return problem(call, http::status::bad_request, "request.bad_query", "need from < to, at most 31 days apart");
-  }
+  auto window = query_window(call, max_reading_span_seconds);
+  if (!window) return rejection_problem(call, window.rejection());
+  if (!point) return problem(call, http::status::bad_request, "request.bad_query", "metering_point_id is required");
   auto readings = with_access(call, [&](const State& state, const Access& access) -> std::optional<std::vector<Json>> {
     if (!access.metering_point(*point)) return std::nullopt;
-    return find_meter_readings(state, *point, **from, **to);
+    auto found = find_meter_readings(state, *point, window->first, window->second);
+    // Who submitted a sub-meter reading names the household: only for those who may know it.
+    if (!access.sees_submitters(*point)) {
+      for (auto& reading : found) reading.erase("submitted_by");
+    }
+    return found;
   });
   if (!readings) return not_found(call, "meter.unknown_point", "metering point " + *point);
   return items_reply(call, *readings);
@@ -89,18 +90,15 @@ Reply submit_readings(Call& call) {
 }
 
 Reply list_nominations(Call& call) {
-  std::optional<std::string> asset_id;
-  std::optional<std::int64_t> from, to;
-  if (auto read = read_filters(call, {{"asset_id", &asset_id}}, {{"from", &from}, {"to", &to}}); !read) {
-    return rejection_problem(call, read.rejection());
-  }
-  if (!asset_id || !from || !to || *to <= *from || *from < 0 || *to - *from > max_reading_span_seconds) {
-    return problem(call, http::status::bad_request, "request.bad_query", "asset_id, from and to are required, from < to, at most 31 days apart");
-  }
+  if (auto checked = check_query(call, {"asset_id", "from", "to"}); !checked) return rejection_problem(call, checked.rejection());
+  auto asset_id = call.query_text("asset_id");
+  auto window = query_window(call, max_reading_span_seconds);
+  if (!window) return rejection_problem(call, window.rejection());
+  if (!asset_id) return problem(call, http::status::bad_request, "request.bad_query", "asset_id is required");
   auto points = with_access(call, [&](const State& state, const Access& access) -> std::optional<std::vector<Json>> {
     auto stored = state.get(keys::asset(*asset_id));
     if (!stored || !access.asset(Json::parse(*stored))) return std::nullopt;
-    return find_nominations(state, *asset_id, *from, *to);
+    return find_nominations(state, *asset_id, window->first, window->second);
   });
   if (!points) return not_found(call, "asset.not_found", "asset " + *asset_id);
   return items_reply(call, *points);
@@ -158,6 +156,9 @@ Reply get_settlement(Call& call) {
 }
 
 Reply dispute(Call& call) {
+  if (auto hidden = require_visible(call, "settlement.dispute", "settlement/" + call.param("id"), "contract_id", &Access::settlement, "settlement.unknown")) {
+    return *hidden;
+  }
   auto body = parse_body(call, {"reason"});
   if (!body) return rejection_problem(call, body.rejection());
   (*body)["contract_id"] = call.param("id");

@@ -19,7 +19,11 @@ Reply events(Call& call) {
   reply.response = Response{http::status::ok, call.request.version()};
   reply.response.set(http::field::content_type, "text/event-stream");
   reply.response.set(http::field::cache_control, "no-store");
-  reply.stream = call.api.events().subscribe(*call.viewer, last_event_id);
+  Api& api = call.api;
+  std::string token = *call.session_token, user = call.session->user;
+  reply.stream = api.events().subscribe(*call.viewer, last_event_id, [&api, token, user] {
+    return api.sessions().find(token, api.clock().now_seconds()).has_value() && api.users().find(user).has_value();
+  });
   return reply;
 }
 

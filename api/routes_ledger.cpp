@@ -4,6 +4,7 @@
 #include "api/events.hpp"
 #include "api/openapi.hpp"
 #include "api/route_support.hpp"
+#include "ledger/limits.hpp"
 
 namespace flex::api {
 namespace {
@@ -78,6 +79,7 @@ Reply list_blocks(Call& call) {
   if (!before || !limit) return rejection_problem(call, !before ? before.rejection() : limit.rejection());
   std::int64_t count = limit->value_or(20);
   if (count < 1 || count > max_blocks_page) return problem(call, http::status::bad_request, "request.bad_query", "limit must be 1 to 100");
+  if (*before && **before < 1) return problem(call, http::status::bad_request, "request.bad_query", "before must be a positive height");
   std::int64_t top = std::min(call.api.chain().status().height, before->value_or(INT64_MAX) - 1);
   Page page;
   for (std::int64_t height = top; height >= 1 && static_cast<std::int64_t>(page.items.size()) < count; --height) {
@@ -177,8 +179,11 @@ Reply kpis(Call& call) {
   query.to = to->value_or(call.api.clock().now_seconds() + 86'400);
   query.from = from->value_or(query.to - 30 * 86'400);
   query.bucket_seconds = bucket->value_or(86'400);
-  if (query.bucket_seconds < 60 || query.to <= query.from || (query.to - query.from) / query.bucket_seconds > 10'000) {
-    return problem(call, http::status::bad_request, "request.bad_query", "need from < to, bucket_seconds >= 60 and at most 10,000 buckets");
+  // Bounds first, so the differences below cannot overflow.
+  if (query.from < 0 || query.to > limits::max_json_integer || query.to <= query.from || query.bucket_seconds < 60 ||
+      query.bucket_seconds > limits::max_json_integer || (query.to - query.from) / query.bucket_seconds > 10'000) {
+    return problem(call, http::status::bad_request, "request.bad_query",
+                   "need 0 <= from < to <= 2^53-1, bucket_seconds >= 60 and at most 10,000 buckets");
   }
   Json result = call.api.chain().read_state([&](const State& state) { return market_kpis(state, query); });
   if (wants_csv(call)) return items_reply(call, result["buckets"].get<std::vector<Json>>());

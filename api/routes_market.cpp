@@ -16,19 +16,20 @@ std::optional<Json> read_record(const State& state, const std::string& key, cons
 
 // One record by id, 404 when absent or not visible; `redact` hides what the viewer need not see.
 Reply get_visible(Call& call, const std::string& key, const char* id_field, VisibilityRule rule, std::string_view code,
-                  Json (Access::*redact)(Json) const = nullptr) {
+                  Redaction redact = nullptr) {
   const std::string& id = call.param("id");
-  auto record = with_access(call, [&](const State& state, const Access& access) -> std::optional<Json> {
-    auto found = read_record(state, key, id_field, id);
-    if (!found || !(access.*rule)(*found)) return std::nullopt;
-    return redact ? (access.*redact)(std::move(*found)) : std::move(*found);
+  auto record = with_access(call, [&](const State& state, const Access& access) {
+    return visible_record(state, access, key, id_field, id, rule, redact);
   });
   if (!record) return not_found(call, code, std::string(id_field) + " " + id);
   return json_reply(call, http::status::ok, *record);
 }
 
-ResourceReader reader_of(std::string key, const char* id_field, std::string id) {
-  return [key = std::move(key), id_field, id = std::move(id)](const State& state) { return read_record(state, key, id_field, id); };
+// A filter on someone else's key would tell a viewer whose records are whose, which the
+// redaction hides: only the read-all roles may filter by another participant.
+std::optional<Reply> refuse_identity_filter(const Call& call, const std::optional<std::string>& participant_hex) {
+  if (!participant_hex || call.viewer->reads_all() || *participant_hex == call.viewer->participant_hex) return std::nullopt;
+  return problem(call, http::status::forbidden, "auth.forbidden", "only your own key may be used as owner or seller filter");
 }
 
 // ---- participants ----
@@ -47,7 +48,7 @@ Reply admit_participant(Call& call) {
   auto body = parse_body(call, {"company_code", "name", "public_key", "roles"});
   if (!body) return rejection_problem(call, body.rejection());
   std::string key = body->value("public_key", std::string());
-  return signed_write(call, "participant.admit", std::move(*body), http::status::created, reader_of("participant/" + key, "public_key", key));
+  return signed_write(call, "participant.admit", std::move(*body), http::status::created, reader_of("participant/" + key, "public_key", key, &Access::participant));
 }
 
 Reply update_participant(Call& call) {
@@ -55,7 +56,7 @@ Reply update_participant(Call& call) {
   if (!body) return rejection_problem(call, body.rejection());
   (*body)["public_key"] = call.param("id");
   return signed_write(call, "participant.update", std::move(*body), http::status::ok,
-                      reader_of("participant/" + call.param("id"), "public_key", call.param("id")));
+                      reader_of("participant/" + call.param("id"), "public_key", call.param("id"), &Access::participant));
 }
 
 Reply suspend_participant(Call& call) {
@@ -132,14 +133,14 @@ Reply create_zone(Call& call) {
   auto body = parse_body(call, {"export_limit_w", "import_limit_w", "kind", "name", "polygon", "postcodes", "zone_id"});
   if (!body) return rejection_problem(call, body.rejection());
   std::string id = body->value("zone_id", std::string());
-  return signed_write(call, "zone.create", std::move(*body), http::status::created, reader_of(keys::zone(id), "zone_id", id));
+  return signed_write(call, "zone.create", std::move(*body), http::status::created, reader_of(keys::zone(id), "zone_id", id, &Access::zone));
 }
 
 Reply update_zone(Call& call) {
   auto body = parse_body(call, {"export_limit_w", "import_limit_w", "kind", "name", "polygon", "postcodes"});
   if (!body) return rejection_problem(call, body.rejection());
   (*body)["zone_id"] = call.param("id");
-  return signed_write(call, "zone.update", std::move(*body), http::status::ok, reader_of(keys::zone(call.param("id")), "zone_id", call.param("id")));
+  return signed_write(call, "zone.update", std::move(*body), http::status::ok, reader_of(keys::zone(call.param("id")), "zone_id", call.param("id"), &Access::zone));
 }
 
 Reply publish_outlook(Call& call) {
@@ -158,6 +159,8 @@ Reply list_assets(Call& call) {
       !read) {
     return rejection_problem(call, read.rejection());
   }
+  if (auto refused = refuse_identity_filter(call, query.owner)) return *refused;
+  query.text_matches_owner = call.viewer->reads_all();
   return list_visible(call, query, find_assets, &Access::asset, &Access::redact_asset);
 }
 
@@ -206,18 +209,20 @@ Reply register_asset(Call& call) {
                                 "storage_wh", "sub_metering_point_id", "supplier", "technology", "zone_id"});
   if (!body) return rejection_problem(call, body.rejection());
   std::string id = body->value("asset_id", std::string());
-  return signed_write(call, "asset.register", std::move(*body), http::status::created, reader_of(keys::asset(id), "asset_id", id));
+  return signed_write(call, "asset.register", std::move(*body), http::status::created, reader_of(keys::asset(id), "asset_id", id, &Access::asset, &Access::redact_asset));
 }
 
 Reply update_asset(Call& call) {
+  if (auto hidden = require_visible(call, "asset.update", keys::asset(call.param("id")), "asset_id", &Access::asset, "asset.not_found")) return *hidden;
   auto body = parse_body(call, {"connection_w", "max_down_w", "max_up_w", "metering_point_id", "name", "property",
                                 "storage_wh", "sub_metering_point_id", "supplier", "technology", "zone_id"});
   if (!body) return rejection_problem(call, body.rejection());
   (*body)["asset_id"] = call.param("id");
-  return signed_write(call, "asset.update", std::move(*body), http::status::ok, reader_of(keys::asset(call.param("id")), "asset_id", call.param("id")));
+  return signed_write(call, "asset.update", std::move(*body), http::status::ok, reader_of(keys::asset(call.param("id")), "asset_id", call.param("id"), &Access::asset, &Access::redact_asset));
 }
 
 Reply record_consent(Call& call) {
+  if (auto hidden = require_visible(call, "asset.consent", keys::asset(call.param("id")), "asset_id", &Access::asset, "asset.not_found")) return *hidden;
   auto body = parse_body(call, {"aggregator", "granted"});
   if (!body) return rejection_problem(call, body.rejection());
   (*body)["asset_id"] = call.param("id");
@@ -225,10 +230,11 @@ Reply record_consent(Call& call) {
 }
 
 Reply prequalify(Call& call) {
+  if (auto hidden = require_visible(call, "asset.prequalify", keys::asset(call.param("id")), "asset_id", &Access::asset, "asset.not_found")) return *hidden;
   auto body = parse_body(call, {"decision", "reason"});
   if (!body) return rejection_problem(call, body.rejection());
   (*body)["asset_id"] = call.param("id");
-  return signed_write(call, "asset.prequalify", std::move(*body), http::status::ok, reader_of(keys::asset(call.param("id")), "asset_id", call.param("id")));
+  return signed_write(call, "asset.prequalify", std::move(*body), http::status::ok, reader_of(keys::asset(call.param("id")), "asset_id", call.param("id"), &Access::asset, &Access::redact_asset));
 }
 
 // ---- offers and requests ----
@@ -243,6 +249,7 @@ Reply list_offers(Call& call) {
       !read) {
     return rejection_problem(call, read.rejection());
   }
+  if (auto refused = refuse_identity_filter(call, query.seller)) return *refused;
   return list_visible(call, query, find_offers, &Access::offer, &Access::redact_offer);
 }
 
@@ -256,12 +263,13 @@ Reply create_offer(Call& call) {
                                 "product", "start", "zone_id"});
   if (!body) return rejection_problem(call, body.rejection());
   std::string id = body->value("offer_id", std::string());
-  return signed_write(call, "offer.create", std::move(*body), http::status::created, reader_of(keys::offer(id), "offer_id", id));
+  return signed_write(call, "offer.create", std::move(*body), http::status::created, reader_of(keys::offer(id), "offer_id", id, &Access::offer, &Access::redact_offer));
 }
 
 Reply revoke_offer(Call& call) {
+  if (auto hidden = require_visible(call, "offer.revoke", keys::offer(call.param("id")), "offer_id", &Access::offer, "offer.not_found")) return *hidden;
   return signed_write(call, "offer.revoke", Json{{"offer_id", call.param("id")}}, http::status::ok,
-                      reader_of(keys::offer(call.param("id")), "offer_id", call.param("id")));
+                      reader_of(keys::offer(call.param("id")), "offer_id", call.param("id"), &Access::offer, &Access::redact_offer));
 }
 
 Reply list_requests(Call& call) {
@@ -285,27 +293,30 @@ Reply create_request(Call& call) {
                                 "max_availability_price_micro_per_mw_h", "power_w", "product", "request_id", "start", "zone_id"});
   if (!body) return rejection_problem(call, body.rejection());
   std::string id = body->value("request_id", std::string());
-  return signed_write(call, "request.create", std::move(*body), http::status::created, reader_of(keys::request(id), "request_id", id));
+  return signed_write(call, "request.create", std::move(*body), http::status::created, reader_of(keys::request(id), "request_id", id, &Access::request));
 }
 
 Reply cancel_request(Call& call) {
+  if (auto hidden = require_visible(call, "request.cancel", keys::request(call.param("id")), "request_id", &Access::request, "request.not_found")) return *hidden;
   return signed_write(call, "request.cancel", Json{{"request_id", call.param("id")}}, http::status::ok,
-                      reader_of(keys::request(call.param("id")), "request_id", call.param("id")));
+                      reader_of(keys::request(call.param("id")), "request_id", call.param("id"), &Access::request));
 }
 
 Reply purchase(Call& call) {
+  if (auto hidden = require_visible(call, "request.purchase", keys::request(call.param("id")), "request_id", &Access::request, "request.not_found")) return *hidden;
   auto body = parse_body(call, {"fills"});
   if (!body) return rejection_problem(call, body.rejection());
   (*body)["request_id"] = call.param("id");
   return signed_write(call, "request.purchase", std::move(*body), http::status::ok,
-                      reader_of(keys::request(call.param("id")), "request_id", call.param("id")));
+                      reader_of(keys::request(call.param("id")), "request_id", call.param("id"), &Access::request));
 }
 
 Reply match(Call& call) {
+  if (auto hidden = require_visible(call, "request.match", keys::request(call.param("id")), "request_id", &Access::request, "request.not_found")) return *hidden;
   auto body = parse_body(call, {});
   if (!body) return rejection_problem(call, body.rejection());
   return signed_write(call, "request.match", Json{{"request_id", call.param("id")}}, http::status::ok,
-                      reader_of(keys::request(call.param("id")), "request_id", call.param("id")));
+                      reader_of(keys::request(call.param("id")), "request_id", call.param("id"), &Access::request));
 }
 
 }  // namespace

@@ -20,6 +20,17 @@ NewSession SessionStore::create(const std::string& user, const PublicKey& partic
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     it = it->second.expires_at <= now_seconds ? sessions_.erase(it) : std::next(it);
   }
+  // One user's logins cannot push out everyone else's: beyond its own cap, its own oldest go.
+  auto of_user = [&] {
+    return std::count_if(sessions_.begin(), sessions_.end(), [&](const auto& entry) { return entry.second.user == user; });
+  };
+  while (of_user() >= static_cast<std::ptrdiff_t>(max_sessions_per_user)) {
+    auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [&](const auto& a, const auto& b) {
+      return (a.second.user == user) > (b.second.user == user) ||
+             ((a.second.user == user) == (b.second.user == user) && a.second.expires_at < b.second.expires_at);
+    });
+    sessions_.erase(oldest);
+  }
   while (sessions_.size() >= max_sessions_) {
     auto oldest = std::min_element(sessions_.begin(), sessions_.end(),
                                    [](const auto& a, const auto& b) { return a.second.expires_at < b.second.expires_at; });

@@ -30,6 +30,8 @@ struct NewSession {
 
 class SessionStore {
  public:
+  static constexpr std::size_t max_sessions_per_user = 32;
+
   // Sessions last `lifetime`; at most `max_sessions` live at once (the oldest-expiring go first).
   SessionStore(std::chrono::seconds lifetime, std::size_t max_sessions);
 

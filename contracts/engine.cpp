@@ -96,6 +96,12 @@ std::string chain_id_of(const StateOverlay& state) {
 
 bool is_known_transaction_type(std::string_view type) { return find_type(type) != nullptr; }
 
+bool role_may_submit(std::string_view type_name, std::string_view role_name) {
+  const TransactionType* type = find_type(type_name);
+  auto role = parse_role(role_name);
+  return type && role && std::find(type->allowed_roles.begin(), type->allowed_roles.end(), *role) != type->allowed_roles.end();
+}
+
 Status check_envelope(const StateOverlay& state, const Transaction& transaction, const std::string& chain_id) {
   if (transaction.chain_id != chain_id) {
     return reject("tx.wrong_chain", "transaction is for chain '" + transaction.chain_id + "'");

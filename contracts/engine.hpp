@@ -63,5 +63,7 @@ Result<BlockExecution> execute_block(const State& base, const ExecutionContext& 
                                      const std::vector<Transaction>& transactions);
 
 bool is_known_transaction_type(std::string_view type);
+// Whether the role is in the type's row of docs/ROLES.md (ownership rules come on top).
+bool role_may_submit(std::string_view type, std::string_view role);
 
 }  // namespace flex

@@ -131,8 +131,8 @@ Page find_assets(const State& state, const AssetQuery& query) {
     }
     if (!text) return true;
     auto owner = read(state, "participant/" + asset["owner"].get<std::string>());
-    for (const std::string& candidate : {asset["name"].get<std::string>(), asset["asset_id"].get<std::string>(),
-                                         owner ? owner->value("company_code", std::string()) : std::string()}) {
+    std::string company_code = owner && query.text_matches_owner ? owner->value("company_code", std::string()) : std::string();
+    for (const std::string& candidate : {asset["name"].get<std::string>(), asset["asset_id"].get<std::string>(), company_code}) {
       if (lowercase(candidate).find(*text) != std::string::npos) return true;
     }
     return false;
@@ -162,9 +162,13 @@ std::vector<Json> find_meter_readings(const State& state, const std::string& met
                                       std::int64_t to) {
   auto isp_seconds = read(state, keys::params).value_or(Json::object()).value("isp_seconds", std::int64_t{900});
   std::vector<Json> readings;
-  if (isp_seconds <= 0 || to <= from || to - from > max_reading_span_seconds) return readings;
+  if (isp_seconds <= 0 || from < 0 || to > limits::max_json_integer || to <= from || to - from > max_reading_span_seconds) {
+    return readings;
+  }
   StateOverlay view(state);
-  for (std::int64_t start = from - from % isp_seconds; start < to; start += isp_seconds) {
+  const std::int64_t first = from - from % isp_seconds, count = (to - first + isp_seconds - 1) / isp_seconds;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const std::int64_t start = first + i * isp_seconds;
     auto reading = read_meter_reading(view, metering_point_id, start, isp_seconds);
     if (!reading) continue;
     readings.push_back(Json{{"export_wh", reading->export_wh},
@@ -181,7 +185,7 @@ std::vector<Json> find_meter_readings(const State& state, const std::string& met
 
 std::vector<Json> find_nominations(const State& state, const std::string& asset_id, std::int64_t from, std::int64_t to) {
   std::vector<Json> points;
-  if (from < 0 || to <= from) return points;
+  if (from < 0 || to > limits::max_json_integer || to <= from) return points;
   const auto& entries = state.entries();
   const std::string end_key = nomination_key(asset_id, to);
   for (auto it = entries.lower_bound(nomination_key(asset_id, from)); it != entries.end() && it->first < end_key; ++it) {

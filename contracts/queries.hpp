@@ -71,6 +71,7 @@ Page find_requests(const State& state, const RequestQuery& query);
 struct AssetQuery {
   std::optional<std::string> zone_id, owner, technology, prequalification;
   std::optional<std::string> text;  // a case-insensitive part of the name, asset id or owner's company code
+  bool text_matches_owner = true;    // false: the name and asset id only
   std::optional<std::string> after;
   std::size_t limit = 100;
   Visible visible;

@@ -57,6 +57,8 @@ Status check_numbers(const Json& value) {
 
 bool is_integer_only(const Json& value) { return check_numbers(value).ok(); }
 
+Status check_integer_only(const Json& value) { return check_numbers(value); }
+
 std::string to_canonical(const Json& value) {
   assert(is_integer_only(value));
   return value.dump(-1, ' ', false, Json::error_handler_t::strict);

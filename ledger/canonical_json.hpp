@@ -32,6 +32,9 @@ Result<Json> parse_canonical(std::string_view bytes, std::size_t max_bytes);
 Result<Json> parse_json_bounded(std::string_view bytes, std::size_t max_bytes);
 
 // True when `value` contains only integers in the safe range (no floats).
+// The same, with the code of the first offending number: encoding.non_integer or
+// encoding.integer_range.
+Status check_integer_only(const Json& value);
 bool is_integer_only(const Json& value);
 
 }  // namespace flex

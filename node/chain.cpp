@@ -55,6 +55,10 @@ Result<Hash32> Chain::submit(std::string_view bytes) {
 }
 
 Result<Hash32> Chain::submit(Transaction transaction) {
+  if (transaction.canonical.size() > limits::max_transaction_bytes) {
+    return reject("tx.too_large", "transaction of " + std::to_string(transaction.canonical.size()) + " bytes exceeds the limit of " +
+                                      std::to_string(limits::max_transaction_bytes));
+  }
   if (!verify_transaction_signature(transaction)) {
     return reject("tx.bad_signature", "the signature does not verify for the signer's key");
   }
@@ -175,8 +179,16 @@ std::vector<StoredTransaction> Chain::block_transactions(std::int64_t height) {
 }
 
 std::optional<StoredTransaction> Chain::transaction(const std::string& id_hex) {
-  std::lock_guard lock(reader_mutex_);
-  return reader_->transaction(id_hex);
+  std::optional<StoredTransaction> stored;
+  {
+    std::lock_guard lock(reader_mutex_);
+    stored = reader_->transaction(id_hex);
+  }
+  // A block is in the store a moment before its writes reach the state: until then its
+  // transactions are not reported committed, so whoever sees one committed also sees its
+  // effects (a newly admitted signer, say).
+  if (stored && stored->height > status().height) return std::nullopt;
+  return stored;
 }
 
 std::vector<StoredTransaction> Chain::transactions_naming(const std::string& text,

@@ -94,6 +94,7 @@ class Chain {
 
   std::optional<StoredBlock> block(std::int64_t height);
   std::vector<StoredTransaction> block_transactions(std::int64_t height);
+  // A committed transaction, once its block's writes are in the state (nullopt before).
   std::optional<StoredTransaction> transaction(const std::string& id_hex);
   // See Store::transactions_naming.
   std::vector<StoredTransaction> transactions_naming(const std::string& text,

@@ -56,7 +56,7 @@ void apply_config_file(NodeConfig& config, const std::string& path) {
     static const char* known[] = {"data_dir", "listen", "genesis_file", "key_file", "empty_block_interval_ms",
                                   "log_level", "webui_dir", "session_lifetime_seconds", "rate_limit_per_second",
                                   "rate_limit_burst", "tls_certificate_file", "tls_private_key_file",
-                                  "allow_public_plain_http"};
+                                  "allow_public_plain_http", "secure_cookies"};
     if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
       throw std::runtime_error("unknown config field '" + key + "'");
     }
@@ -83,6 +83,10 @@ void apply_config_file(NodeConfig& config, const std::string& path) {
   if (json.contains("allow_public_plain_http")) {
     if (!json["allow_public_plain_http"].is_boolean()) throw std::runtime_error("config field allow_public_plain_http must be true or false");
     config.allow_public_plain_http = json["allow_public_plain_http"].get<bool>();
+  }
+  if (json.contains("secure_cookies")) {
+    if (!json["secure_cookies"].is_boolean()) throw std::runtime_error("config field secure_cookies must be true or false");
+    config.secure_cookies = json["secure_cookies"].get<bool>();
   }
   std::string listen;
   text_field("listen", listen);

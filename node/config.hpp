@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace flex {
@@ -36,6 +37,10 @@ struct NodeConfig {
   std::string tls_certificate_file, tls_private_key_file;  // both set: HTTPS only
   // Plain HTTP listens on loopback only, unless this is set (behind a TLS proxy, say).
   bool allow_public_plain_http = false;
+  // The session cookie's Secure flag: on under HTTPS, and behind a TLS proxy
+  // (allow_public_plain_http) unless set false here.
+  std::optional<bool> secure_cookies;
+  bool cookies_secure() const { return secure_cookies.value_or(tls() || allow_public_plain_http); }
 
   std::string store_path() const { return data_dir + "/ledger.sqlite"; }
   std::string resolved_genesis_file() const { return genesis_file.empty() ? data_dir + "/genesis.json" : genesis_file; }

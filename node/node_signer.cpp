@@ -10,10 +10,16 @@ NodeSigner::NodeSigner(Chain& chain, Keyring keyring, const Clock& clock)
 Result<SignedSubmission> NodeSigner::submit(const PublicKey& participant, const std::string& type, Json payload) {
   const SecretKey* key = keyring_.find(participant);
   if (!key) return reject("auth.no_key", "this node does not hold the key of participant " + to_hex(participant));
+  // The checks every decoder applies, before signing: integers in range, size.
+  if (auto integers = check_integer_only(payload); !integers) return integers.rejection();
   std::lock_guard lock(mutex_);
   // Above both the ledger's last nonce and the last one this node handed out (still pending).
   std::int64_t nonce = std::max(chain_.last_nonce(participant), last_nonce_[participant]) + 1;
-  Transaction transaction = sign_transaction(chain_.genesis().chain_id, type, *key, nonce, std::move(payload), random_bytes32());
+  Transaction signed_transaction = sign_transaction(chain_.genesis().chain_id, type, *key, nonce, std::move(payload), random_bytes32());
+  // Through the decoder, as a peer or a verifier would read it (size, canonical form).
+  auto decoded = decode_transaction(signed_transaction.canonical);
+  if (!decoded) return decoded.rejection();
+  Transaction& transaction = *decoded;
   Receipt receipt = chain_.dry_run(transaction, clock_.now_seconds());
   if (!receipt.ok()) return reject(receipt.code, receipt.message);
   auto admitted = chain_.submit(std::move(transaction));

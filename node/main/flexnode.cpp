@@ -151,7 +151,7 @@ int run(const flex::NodeConfig& config) {
   api_options.version = version;
   api_options.webui_dir = config.webui_dir;
   api_options.session_lifetime = std::chrono::seconds(config.session_lifetime_seconds);
-  api_options.secure_cookies = config.tls();
+  api_options.secure_cookies = config.cookies_secure();
   flex::api::Api api(*chain, signer, *users, clock, api_options);
   chain->set_on_committed([&api](std::int64_t height, const flex::WriteSet& writes) { api.on_committed(height, writes); });
 
@@ -164,7 +164,8 @@ int run(const flex::NodeConfig& config) {
       config.listen_host, config.listen_port,
       [&api](const flex::api::Request& request, const flex::api::ClientInfo& client) { return api.handle(request, client); },
       limits, tls);
-  server.start(std::max(2u, std::thread::hardware_concurrency()));
+  // More threads than cores: a write waits for its block on its thread, and a login runs scrypt.
+  server.start(std::max(8u, 4 * std::thread::hardware_concurrency()));
   validator.start();
   auto status = chain->status();
   flex::log::info("node.started", {{"chain_id", status.chain_id},

@@ -84,8 +84,8 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   return text;
 }
 
-// The first `count` bytes a GET /events stream sends, with its status line.
-std::string read_stream_start(std::uint16_t port, const std::string& token, std::size_t count) {
+// What a GET /events stream sends until `marker` appears (or 10 s pass), status line included.
+std::string read_stream_until(std::uint16_t port, const std::string& token, const std::string& marker) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
@@ -93,7 +93,12 @@ std::string read_stream_start(std::uint16_t port, const std::string& token, std:
   boost::asio::write(socket, boost::asio::buffer(request));
   std::string received;
   char buffer[4096];
-  while (received.size() < count) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (received.find(marker) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    if (socket.available() == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
     std::size_t got = socket.read_some(boost::asio::buffer(buffer));
     received.append(buffer, got);
   }
@@ -205,7 +210,7 @@ TEST_CASE("a market through the API: each role's view, exact amounts, events, CS
   std::string prosumer_token = market.tokens["prosumer"];
   std::uint16_t port = market.node.port();
   std::string events;
-  std::thread listener([&] { events = read_stream_start(port, prosumer_token, 1500); });
+  std::thread listener([&] { events = read_stream_until(port, prosumer_token, "c0000000001"); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
   Json matched = market.ok("dso", http::verb::post, "/api/v1/requests/r1/match", Json::object());
@@ -229,6 +234,23 @@ TEST_CASE("a market through the API: each role's view, exact amounts, events, CS
   CHECK(events.find("text/event-stream") != std::string::npos);
   CHECK(events.find("event: contract") != std::string::npos);
   CHECK(events.find("\"id\":\"c0000000001\"") != std::string::npos);
+
+  // The TSO's stream shows a new offer as the REST list does: without its seller (the DSO,
+  // having bought from this seller, would see it).
+  std::string dso_token = market.tokens["tso"];
+  std::string dso_events;
+  std::thread dso_listener([&] { dso_events = read_stream_until(port, dso_token, "\"o2\""); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  Json offer = Json{{"offer_id", "o2"}, {"zone_id", "z1"}, {"asset_ids", {"a1"}}, {"direction", "down"}, {"product", "energy"},
+                    {"start", market.start}, {"end", market.end}, {"expires_at", market.start}, {"power_w", 5'000},
+                    {"activation_price_micro_per_mwh", 100'000'000}, {"min_activation_ppm", 1},
+                    {"baseline", {{"method", "meter_before_after"}, {"version", 1}}}};
+  market.ok("prosumer", http::verb::post, "/api/v1/offers", offer);
+  dso_listener.join();
+  INFO(dso_events);
+  CHECK(dso_events.find("event: offer") != std::string::npos);
+  CHECK(dso_events.find("\"seller\":\"redacted\"") != std::string::npos);
+  CHECK(dso_events.find(market.keys["prosumer"]) == std::string::npos);
 
   // CSV export of a list.
   auto csv = market.call("prosumer", http::verb::get, "/api/v1/contracts?format=csv");
@@ -301,7 +323,7 @@ TEST_CASE("every cell of the role x route matrix in docs/API.md", "[process][api
   // The event stream opens for every role.
   for (const auto& role : roles) {
     INFO(role);
-    CHECK(read_stream_start(market.node.port(), market.tokens[role], 20).starts_with("HTTP/1.1 200"));
+    CHECK(read_stream_until(market.node.port(), market.tokens[role], ": connected").starts_with("HTTP/1.1 200"));
   }
 }
 
@@ -324,15 +346,23 @@ TEST_CASE("bad input over the API is refused with stable codes and writes nothin
   expect("prosumer", http::verb::post, "/api/v1/assets",
          R"({"asset_id":"a2","connection_w":"17 kW","max_down_w":1,"max_up_w":1,"metering_point_id":"MP-2","name":"x","storage_wh":0,"technology":"pv","zone_id":"z1"})",
          400, "asset.invalid");  // a wrong type
-  expect("prosumer", http::verb::post, "/api/v1/transfers", R"({"amount_micro":1.5,"to":"00"})", 400, "request.not_integer");
+  expect("prosumer", http::verb::post, "/api/v1/transfers", R"({"amount_micro":1.5,"to":"00"})", 400, "encoding.non_integer");
+  expect("prosumer", http::verb::post, "/api/v1/transfers", R"({"amount_micro":9007199254740993,"to":"00"})", 400,
+         "encoding.integer_range");
   expect("prosumer", http::verb::post, "/api/v1/offers", std::string(2 * 1024 * 1024, ' '), 413, "http.body_too_large");
   // Another participant's resource: the aggregator may not revoke the prosumer's offer.
-  expect("aggregator", http::verb::delete_, "/api/v1/offers/o1", "", 403, "offer.not_seller");
+  expect("aggregator", http::verb::delete_, "/api/v1/offers/o1", "", 404, "offer.not_found");  // as if absent
+  expect("dso", http::verb::delete_, "/api/v1/offers/o1", "", 403, "auth.role_required");
+  expect("tso", http::verb::get, "/api/v1/offers?seller=" + market.keys["prosumer"], "", 403, "auth.forbidden");
+  expect("dso", http::verb::get, "/api/v1/assets?owner=" + market.keys["prosumer"], "", 403, "auth.forbidden");
+  expect("prosumer", http::verb::get, "/api/v1/meter-readings?metering_point_id=MP-1&from=-1&to=9223372036854775807", "", 400,
+         "request.bad_query");
+  expect("prosumer", http::verb::delete_, "/api/v1/offers/%FF", "", 404, "http.not_found");
   expect("prosumer", http::verb::get, "/api/v1/accounts/" + market.keys["aggregator"], "", 404, "account.not_found");
   // A cookie session writes only with its CSRF token.
   auto logins = Json::parse(read_whole_file(market.directory / "data" / "dev_logins.json"));
   std::string login_body = Json{{"password", logins["prosumer"]}, {"user", "prosumer"}}.dump();
-  std::string login_reply = exchange(market.node.port(), "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+  std::string login_reply = exchange(market.node.port(), "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
                                                          "Content-Length: " + std::to_string(login_body.size()) + "\r\n\r\n" + login_body);
   std::smatch cookie;
   REQUIRE(std::regex_search(login_reply, cookie, std::regex("Set-Cookie: (flex_session=[0-9a-f]{64}); Path=/; HttpOnly; SameSite=Strict")));

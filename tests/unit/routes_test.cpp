@@ -52,6 +52,7 @@ struct ApiFixture {
   api::Response send(api::http::verb verb, const std::string& target, const std::string& body = {},
                      const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     api::Request request{verb, target, 11};
+    if (!body.empty()) request.set(api::http::field::content_type, "application/json");
     for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = body;
     request.prepare_payload();
@@ -168,7 +169,9 @@ TEST_CASE("bad bodies are refused before anything is signed", "[api]") {
   CHECK(code_of(post("{not json")) == "encoding.not_json");
   CHECK(code_of(post("[1,2]")) == "request.not_object");
   CHECK(code_of(post(R"({"to":"ab","amount_micro":1,"fiat_reference":"w","color":"red"})")) == "request.unknown_field");
-  CHECK(code_of(post(R"({"to":"ab","amount_micro":1.5,"fiat_reference":"w"})")) == "request.not_integer");
+  CHECK(code_of(post(R"({"to":"ab","amount_micro":1.5,"fiat_reference":"w"})")) == "encoding.non_integer");
+  // Beyond 2^53 - 1 (the ledger's integers): refused before signing, never a crash.
+  CHECK(code_of(post(R"({"to":"ab","amount_micro":9007199254740993,"fiat_reference":"w"})")) == "encoding.integer_range");
   CHECK(code_of(post(R"({"amount_micro":1,"fiat_reference":"w"})")) == "payload.invalid");  // missing "to"
   CHECK(code_of(post(R"({"to":7,"amount_micro":1,"fiat_reference":"w"})")) == "payload.invalid");  // wrong type
   CHECK(code_of(post(std::string(40, '[') + std::string(40, ']'))) == "encoding.too_deep");
