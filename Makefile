@@ -38,6 +38,7 @@ bench: build
 	./$(BUILD_DIR)/bench/bench_throughput
 	./$(BUILD_DIR)/bench/bench_matching
 	./$(BUILD_DIR)/bench/bench_settlement
+	./$(BUILD_DIR)/bench/bench_api
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -39,8 +39,11 @@ bool Access::acts_for_asset(const Json& asset) const {
 
 bool Access::dso_of_zone(const std::string& zone_id) const {
   if (!viewer_.has("dso")) return false;
-  auto zone = read(keys::zone(zone_id));
-  return zone && text(*zone, "dso") == viewer_.participant_hex;
+  if (auto known = dso_of_zone_.find(zone_id); known != dso_of_zone_.end()) return known->second;
+  auto zone = read(keys::zone(zone_id));  // a zone record holds its polygon: parse it once per request
+  bool answer = zone && text(*zone, "dso") == viewer_.participant_hex;
+  dso_of_zone_.emplace(zone_id, answer);
+  return answer;
 }
 
 bool Access::has_assets_in_zone(const std::string& zone_id) const {

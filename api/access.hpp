@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -75,6 +76,7 @@ class Access {
   const Viewer& viewer_;
   mutable std::optional<std::set<std::string, std::less<>>> zones_with_my_assets_;  // computed once per request
   mutable std::optional<std::set<std::string, std::less<>>> sellers_bought_from_;   // likewise
+  mutable std::map<std::string, bool, std::less<>> dso_of_zone_;                    // zone id -> answer, likewise
 };
 
 }  // namespace flex::api

@@ -156,10 +156,12 @@ bool wants_csv(const Call& call) {
   return accept != call.request.end() && accept->value().find("text/csv") != std::string_view::npos;
 }
 
-Reply page_reply(const Call& call, const Page& page) {
+Reply page_reply(const Call& call, Page page) {
   if (!wants_csv(call)) {
-    return json_reply(call, http::status::ok,
-                      Json{{"items", page.items}, {"next_after", page.next_after ? Json(*page.next_after) : Json()}});
+    Json body = Json::object();
+    body["items"] = std::move(page.items);  // moved, not copied: a page may hold 500 records
+    body["next_after"] = page.next_after ? Json(*page.next_after) : Json();
+    return json_reply(call, http::status::ok, body);
   }
   Response response{http::status::ok, call.request.version()};
   response.set(http::field::content_type, "text/csv; charset=utf-8");
@@ -170,7 +172,7 @@ Reply page_reply(const Call& call, const Page& page) {
   return response;
 }
 
-Reply items_reply(const Call& call, const std::vector<Json>& items) { return page_reply(call, Page{items, std::nullopt}); }
+Reply items_reply(const Call& call, std::vector<Json> items) { return page_reply(call, Page{std::move(items), std::nullopt}); }
 
 std::optional<Json> visible_record(const State& state, const Access& access, const std::string& key, const char* id_field,
                                    const std::string& id, VisibilityRule rule, Redaction redact) {

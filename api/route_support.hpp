@@ -41,8 +41,8 @@ Result<std::pair<std::int64_t, std::int64_t>> query_window(const Call& call, std
 bool wants_csv(const Call& call);
 // A page of records: {"items":[...],"next_after":S|null}, or CSV with one column per member
 // (nested values as JSON text) and the cursor in an X-Next-After header.
-Reply page_reply(const Call& call, const Page& page);
-Reply items_reply(const Call& call, const std::vector<Json>& items);
+Reply page_reply(const Call& call, Page page);
+Reply items_reply(const Call& call, std::vector<Json> items);
 
 using VisibilityRule = bool (Access::*)(const Json&) const;
 using Redaction = Json (Access::*)(Json) const;
@@ -93,7 +93,7 @@ Reply list_visible(Call& call, Query query, Find find, VisibilityRule rule, Reda
     }
     return found;
   });
-  return page_reply(call, page);
+  return page_reply(call, std::move(page));
 }
 
 }  // namespace flex::api

@@ -49,7 +49,7 @@ Reply get_activations(Call& call) {
       items.push_back(Json{{"isp_start", start + static_cast<std::int64_t>(i) * isp_seconds}, {"power_w", activated[i]}});
     }
   }
-  return items_reply(call, items);
+  return items_reply(call, std::move(items));
 }
 
 Reply activate(Call& call) {
@@ -80,7 +80,7 @@ Reply list_readings(Call& call) {
     return found;
   });
   if (!readings) return not_found(call, "meter.unknown_point", "metering point " + *point);
-  return items_reply(call, *readings);
+  return items_reply(call, std::move(*readings));
 }
 
 Reply submit_readings(Call& call) {
@@ -101,7 +101,7 @@ Reply list_nominations(Call& call) {
     return find_nominations(state, *asset_id, window->first, window->second);
   });
   if (!points) return not_found(call, "asset.not_found", "asset " + *asset_id);
-  return items_reply(call, *points);
+  return items_reply(call, std::move(*points));
 }
 
 Reply submit_nomination(Call& call) {
@@ -150,7 +150,7 @@ Reply get_settlement(Call& call) {
       for (const auto& [column, values] : isps.items()) row[column] = values[i];
       rows.push_back(std::move(row));
     }
-    return items_reply(call, rows);
+    return items_reply(call, std::move(rows));
   }
   return json_reply(call, http::status::ok, *settlement);
 }

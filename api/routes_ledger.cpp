@@ -91,7 +91,7 @@ Reply list_blocks(Call& call) {
                               {"transactions", call.api.chain().block_transactions(height).size()}});
     if (height > 1 && static_cast<std::int64_t>(page.items.size()) == count) page.next_after = std::to_string(height);
   }
-  return page_reply(call, page);
+  return page_reply(call, std::move(page));
 }
 
 Reply get_block(Call& call) {
@@ -156,7 +156,7 @@ Reply list_digests(Call& call) {
     }
     return result;
   });
-  return page_reply(call, page);
+  return page_reply(call, std::move(page));
 }
 
 Reply get_digest(Call& call) {

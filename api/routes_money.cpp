@@ -50,7 +50,7 @@ Reply list_account_transfers(Call& call) {
     page.items.push_back(Json{{"height", row.height}, {"id", row.id_hex}, {"payload", tx["payload"]}, {"position", row.position},
                               {"result", row.receipt.code}, {"signer", tx["signer"]}, {"type", tx["type"]}});
   }
-  return page_reply(call, page);
+  return page_reply(call, std::move(page));
 }
 
 Reply list_credit_lines(Call& call) {
@@ -74,7 +74,7 @@ Reply list_credit_lines(Call& call) {
     }
     return result;
   });
-  return page_reply(call, page);
+  return page_reply(call, std::move(page));
 }
 
 Reply money_write(Call& call, const char* type, std::initializer_list<std::string_view> fields) {

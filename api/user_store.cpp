@@ -19,6 +19,7 @@ using namespace user_limits;
 
 constexpr int busy_timeout_ms = 5000;
 constexpr std::int64_t schema_version = 1;
+constexpr const char* find_user_sql = "SELECT participant, created_at, password_hash FROM users WHERE name = ?";
 
 constexpr const char* schema_sql = R"sql(
 CREATE TABLE users(name TEXT PRIMARY KEY, participant TEXT NOT NULL, password_hash TEXT NOT NULL,
@@ -36,7 +37,16 @@ class Statement {
   Statement(sqlite3* database, const char* sql) : database_(database) {
     if (sqlite3_prepare_v2(database, sql, -1, &statement_, nullptr) != SQLITE_OK) fail(database, "prepare");
   }
-  ~Statement() { sqlite3_finalize(statement_); }
+  // Borrows a statement prepared once; it is reset for its next use instead of finalized.
+  Statement(sqlite3* database, sqlite3_stmt* prepared) : database_(database), statement_(prepared), owned_(false) {}
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(statement_);
+    } else {
+      sqlite3_reset(statement_);
+      sqlite3_clear_bindings(statement_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -68,6 +78,7 @@ class Statement {
  private:
   sqlite3* database_;
   sqlite3_stmt* statement_ = nullptr;
+  bool owned_ = true;
 };
 
 // Creates the file 0600 before SQLite sees it: SQLite would create it 0644, and gives its
@@ -137,10 +148,18 @@ std::unique_ptr<UserStore> UserStore::open(const std::string& path) {
   store->execute("PRAGMA journal_mode=WAL");
   store->execute("PRAGMA synchronous=FULL");
   store->create_schema();
+  // Every API request looks its user up (a removed user's sessions end at once), so this
+  // query is compiled once rather than per request.
+  if (sqlite3_prepare_v3(database, find_user_sql, -1, SQLITE_PREPARE_PERSISTENT, &store->find_statement_, nullptr) != SQLITE_OK) {
+    fail(database, "prepare");
+  }
   return store;
 }
 
-UserStore::~UserStore() { sqlite3_close_v2(database_); }
+UserStore::~UserStore() {
+  sqlite3_finalize(find_statement_);
+  sqlite3_close_v2(database_);
+}
 
 void UserStore::execute(const char* sql) {
   char* error = nullptr;
@@ -227,7 +246,7 @@ std::optional<User> UserStore::find(const std::string& name) {
 std::optional<std::pair<User, std::string>> UserStore::find_with_hash(const std::string& name) {
   if (!valid_name(name)) return std::nullopt;
   std::lock_guard lock(mutex_);
-  Statement query(database_, "SELECT participant, created_at, password_hash FROM users WHERE name = ?");
+  Statement query(database_, find_statement_);
   query.text(1, name);
   if (!query.step()) return std::nullopt;
   return std::pair{User{name, query.column_text(0), query.column_integer(1)}, query.column_text(2)};

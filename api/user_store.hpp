@@ -22,6 +22,7 @@
 #include "ledger/result.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace flex::api {
 
@@ -68,6 +69,7 @@ class UserStore {
 
   std::mutex mutex_;  // one connection, used by one thread at a time
   sqlite3* database_;
+  sqlite3_stmt* find_statement_ = nullptr;  // prepared once, used under mutex_
 };
 
 }  // namespace flex::api

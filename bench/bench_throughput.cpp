@@ -38,6 +38,7 @@
 #include "node/keyfile.hpp"
 #include "node/log.hpp"
 #include "node/signature_batch.hpp"
+#include "machine_facts.hpp"
 
 namespace flex::bench {
 namespace {
@@ -125,34 +126,6 @@ Options parse_options(int argc, char** argv) {
 }
 
 // ---- machine facts -------------------------------------------------------------------
-
-std::string first_field(const char* path, const std::string& prefix) {
-  std::ifstream file(path);
-  for (std::string line; std::getline(file, line);) {
-    if (line.rfind(prefix, 0) != 0) continue;
-    auto colon = line.find(':');
-    std::string value = colon == std::string::npos ? line : line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    return value;
-  }
-  return "unknown";
-}
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return buffer;
-}
-
-std::string load_average() {
-  std::ifstream file("/proc/loadavg");
-  std::string one, five, fifteen;
-  file >> one >> five >> fifteen;
-  return file ? one + " " + five + " " + fifteen : "unknown";
-}
 
 void print_machine(const Options& options) {
   std::printf("bench_throughput  %s\n", utc_now().c_str());

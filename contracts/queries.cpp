@@ -5,6 +5,7 @@
 
 #include "contracts/orders.hpp"
 #include "contracts/readings.hpp"
+#include "contracts/record_cache.hpp"
 #include "contracts/state_keys.hpp"
 #include "ledger/limits.hpp"
 
@@ -20,16 +21,16 @@ Page paged(const State& state, const std::string& prefix, const char* id_field, 
   limit = std::clamp<std::size_t>(limit, 1, max_page_size);
   const auto& entries = state.entries();
   Page page;
+  RecordCache& cache = query_record_cache();
   for (auto it = after ? entries.upper_bound(prefix + *after) : entries.lower_bound(prefix);
        it != entries.end() && it->first.starts_with(prefix); ++it) {
-    Json record = Json::parse(it->second);
-    record[id_field] = it->first.substr(prefix.size());
-    if (!keep(record) || (visible && !visible(record))) continue;
+    auto record = cache.decoded(it->first, it->second, id_field, std::string_view(it->first).substr(prefix.size()));
+    if (!keep(*record) || (visible && !visible(*record))) continue;
     if (page.items.size() == limit) {
       page.next_after = page.items.back()[id_field].get<std::string>();
       break;
     }
-    page.items.push_back(std::move(record));
+    page.items.push_back(*record);
   }
   return page;
 }

@@ -15,6 +15,7 @@ packages=(
   sqlite3
   catch2
   curl
+  wrk
 )
 
 missing=()
