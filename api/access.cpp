@@ -13,6 +13,14 @@ std::string text(const Json& record, const char* field) { return record.value(fi
 
 }  // namespace
 
+Json apply_hidden(Json record, const Hidden& hidden) {
+  for (const auto& member : hidden.redacted) {
+    if (record.contains(member)) record[member] = "redacted";
+  }
+  for (const auto& member : hidden.removed) record.erase(member);
+  return record;
+}
+
 Viewer make_viewer(const State& state, const Session& session, bool node_holds_key) {
   Viewer viewer{session.user, session.participant, to_hex(session.participant), {}, false};
   auto stored = state.get(keys::participant(session.participant));
@@ -144,20 +152,16 @@ bool Access::full_order_book(const std::string& zone_id) const {
   return viewer_.reads_all() || viewer_.has("tso") || dso_of_zone(zone_id) || has_assets_in_zone(zone_id);
 }
 
-Json Access::redact_offer(Json offer) const {
+Hidden Access::hidden_in_offer(const Json& offer) const {
   std::string seller = text(offer, "seller");
-  if (viewer_.reads_all() || seller == viewer_.participant_hex || bought_from_seller(seller)) return offer;
-  offer["seller"] = "redacted";
-  offer.erase("asset_ids");
-  return offer;
+  if (viewer_.reads_all() || seller == viewer_.participant_hex || bought_from_seller(seller)) return {};
+  return Hidden{{"seller"}, {"asset_ids"}};
 }
 
-Json Access::redact_asset(Json asset) const {
+Hidden Access::hidden_in_asset(const Json& asset) const {
   std::string owner = text(asset, "owner");
-  if (viewer_.reads_all() || acts_for_asset(asset) || is_supplier_of(asset) || bought_from_seller(owner)) return asset;
-  asset["owner"] = "redacted";  // a DSO sees the assets in its zones, not whose they are
-  asset.erase("property");
-  return asset;
+  if (viewer_.reads_all() || acts_for_asset(asset) || is_supplier_of(asset) || bought_from_seller(owner)) return {};
+  return Hidden{{"owner"}, {"property"}};  // a DSO sees the assets in its zones, not whose they are
 }
 
 }  // namespace flex::api

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "api/sessions.hpp"
 #include "ledger/canonical_json.hpp"
@@ -33,6 +34,14 @@ struct Viewer {
     });
   }
 };
+
+// Members of a record a viewer does not get: shown as "redacted", or left out. Members the
+// record does not have stay absent.
+struct Hidden {
+  std::vector<std::string> redacted, removed;
+  bool empty() const { return redacted.empty() && removed.empty(); }
+};
+Json apply_hidden(Json record, const Hidden& hidden);
 
 // The viewer of a session: the roles come from the ledger now, so a role the operator
 // removes stops applying at once.
@@ -60,9 +69,17 @@ class Access {
   // The full order book of a zone; others see its aggregates.
   bool full_order_book(const std::string& zone_id) const;
 
-  // Hides who sells (seller and assets) from viewers who need not know it.
-  Json redact_offer(Json offer) const;
-  Json redact_asset(Json asset) const;
+  // Who sells (seller and assets) is hidden from viewers who need not know it.
+  Hidden hidden_in_offer(const Json& offer) const;
+  Hidden hidden_in_asset(const Json& asset) const;
+  Json redact_offer(Json offer) const {
+    Hidden hidden = hidden_in_offer(offer);
+    return apply_hidden(std::move(offer), hidden);
+  }
+  Json redact_asset(Json asset) const {
+    Hidden hidden = hidden_in_asset(asset);
+    return apply_hidden(std::move(asset), hidden);
+  }
 
  private:
   bool acts_for_asset(const Json& asset) const;

@@ -8,7 +8,7 @@ namespace flex::api {
 namespace {
 
 // Replaces invalid UTF-8 (which can come from a request path) instead of throwing.
-std::string dump(const Json& body) { return body.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string dump(const Json& body) { return json_text(body); }
 
 // RFC 4180: quote a field holding a comma, quote or line break; double its quotes.
 std::string csv_field(const Json& value) {
@@ -59,16 +59,18 @@ Status check_parameters(const Call& call, const std::function<bool(std::string_v
   return ok_status();
 }
 
-}  // namespace
-
-Reply json_reply(const Call& call, http::status status, const Json& body) {
+Reply json_text_reply(const Call& call, http::status status, std::string text) {
   Response response{status, call.request.version()};
   response.set(http::field::content_type, "application/json");
   response.set(http::field::cache_control, "no-store");
-  response.body() = dump(body);
+  response.body() = std::move(text);
   response.prepare_payload();
   return response;
 }
+
+}  // namespace
+
+Reply json_reply(const Call& call, http::status status, const Json& body) { return json_text_reply(call, status, dump(body)); }
 
 Reply problem(const Call& call, http::status status, std::string_view code, std::string_view detail) {
   return problem_response(status, call.request.version(), code, detail);
@@ -172,7 +174,39 @@ Reply page_reply(const Call& call, Page page) {
   return response;
 }
 
-Reply items_reply(const Call& call, std::vector<Json> items) { return page_reply(call, Page{std::move(items), std::nullopt}); }
+void append_record_text(std::string& out, const CachedRecord& record, const Hidden& hidden) {
+  out += '{';
+  bool first = true;
+  for (const auto& [key, text] : record.members) {
+    if (std::find(hidden.removed.begin(), hidden.removed.end(), key) != hidden.removed.end()) continue;
+    if (!first) out += ',';
+    first = false;
+    bool redacted = std::find(hidden.redacted.begin(), hidden.redacted.end(), key) != hidden.redacted.end();
+    out += redacted ? dump(Json(key)) + R"(:"redacted")" : text;
+  }
+  out += '}';
+}
+
+Reply records_reply(const Call& call, const Page& page, const std::vector<Hidden>& hidden) {
+  if (wants_csv(call)) {
+    std::vector<Json> items;
+    for (std::size_t i = 0; i < page.records.size(); ++i) items.push_back(apply_hidden(page.records[i]->json, hidden[i]));
+    return page_reply(call, Page{std::move(items), page.next_after, {}});
+  }
+  // The text json_reply would send for {"items":[...],"next_after":...}, put together from
+  // the records' serialized members.
+  std::string body = R"({"items":[)";
+  for (std::size_t i = 0; i < page.records.size(); ++i) {
+    if (i > 0) body += ',';
+    append_record_text(body, *page.records[i], hidden[i]);
+  }
+  body += R"(],"next_after":)";
+  body += page.next_after ? dump(Json(*page.next_after)) : "null";
+  body += '}';
+  return json_text_reply(call, http::status::ok, std::move(body));
+}
+
+Reply items_reply(const Call& call, std::vector<Json> items) { return page_reply(call, Page{std::move(items), std::nullopt, {}}); }
 
 std::optional<Json> visible_record(const State& state, const Access& access, const std::string& key, const char* id_field,
                                    const std::string& id, VisibilityRule rule, Redaction redact) {

@@ -6,6 +6,7 @@
 
 #include "api/api.hpp"
 #include "contracts/queries.hpp"
+#include "contracts/record_cache.hpp"
 
 namespace flex::api {
 
@@ -77,23 +78,37 @@ auto with_access(Call& call, Read&& read) {
 }
 
 
+// Appends json_text(apply_hidden(record.json, hidden)), made from the record's serialized members.
+void append_record_text(std::string& out, const CachedRecord& record, const Hidden& hidden);
+// A page of shared records as JSON or CSV, each without what its Hidden hides.
+Reply records_reply(const Call& call, const Page& page, const std::vector<Hidden>& hidden);
+
+using HiddenRule = Hidden (Access::*)(const Json&) const;
+
 // A page of `find(state, query)` holding only what `rule` lets the viewer see (checked
-// before paging, so pages stay full), each item passed through `redact` when given.
+// before paging, so pages stay full); `hide` says what of each record the viewer does not
+// get, and `omitted` lists members no list shows. The records are the decoded-record
+// cache's own, serialized without a copy.
 template <class Query, class Find>
-Reply list_visible(Call& call, Query query, Find find, VisibilityRule rule, Redaction redact = nullptr) {
+Reply list_visible(Call& call, Query query, Find find, VisibilityRule rule, HiddenRule hide = nullptr,
+                   std::vector<std::string> omitted = {}) {
   auto limit = query_limit(call);
   if (!limit) return rejection_problem(call, limit.rejection());
   query.limit = *limit;
   query.after = call.query_text("after");
+  query.shared_records = true;
+  std::vector<Hidden> hidden;
   Page page = with_access(call, [&](const State& state, const Access& access) {
     if (rule) query.visible = [&](const Json& record) { return (access.*rule)(record); };
     Page found = find(state, query);
-    if (redact) {
-      for (auto& item : found.items) item = (access.*redact)(std::move(item));
+    for (const auto& record : found.records) {
+      Hidden record_hidden = hide ? (access.*hide)(record->json) : Hidden{};
+      record_hidden.removed.insert(record_hidden.removed.end(), omitted.begin(), omitted.end());
+      hidden.push_back(std::move(record_hidden));
     }
     return found;
   });
-  return page_reply(call, std::move(page));
+  return records_reply(call, page, hidden);
 }
 
 }  // namespace flex::api

@@ -110,16 +110,6 @@ Reply submit_nomination(Call& call) {
   return signed_write(call, "nomination.submit", std::move(*body));
 }
 
-// The list carries each settlement's totals; the per-ISP columns are in the single record.
-Page find_settlement_summaries(const State& state, const SettlementQuery& query) {
-  Page found = find_settlements(state, query);
-  for (auto& item : found.items) {
-    item.erase("isps");
-    item.erase("assets");
-  }
-  return found;
-}
-
 Reply list_settlements(Call& call) {
   SettlementQuery query;
   if (auto read = read_filters(call, {{"status", &query.status}, {"buyer", &query.buyer}, {"seller", &query.seller},
@@ -127,7 +117,8 @@ Reply list_settlements(Call& call) {
       !read) {
     return rejection_problem(call, read.rejection());
   }
-  return list_visible(call, query, find_settlement_summaries, &Access::settlement);
+  // The list carries each settlement's totals; the per-ISP columns are in the single record.
+  return list_visible(call, query, find_settlements, &Access::settlement, nullptr, {"assets", "isps"});
 }
 
 Reply get_settlement(Call& call) {

@@ -161,7 +161,7 @@ Reply list_assets(Call& call) {
   }
   if (auto refused = refuse_identity_filter(call, query.owner)) return *refused;
   query.text_matches_owner = call.viewer->reads_all();
-  return list_visible(call, query, find_assets, &Access::asset, &Access::redact_asset);
+  return list_visible(call, query, find_assets, &Access::asset, &Access::hidden_in_asset);
 }
 
 Reply get_asset(Call& call) {
@@ -250,7 +250,7 @@ Reply list_offers(Call& call) {
     return rejection_problem(call, read.rejection());
   }
   if (auto refused = refuse_identity_filter(call, query.seller)) return *refused;
-  return list_visible(call, query, find_offers, &Access::offer, &Access::redact_offer);
+  return list_visible(call, query, find_offers, &Access::offer, &Access::hidden_in_offer);
 }
 
 Reply get_offer(Call& call) {

@@ -16,21 +16,26 @@ namespace {
 // `limit`. Each record gets its key's suffix (its id) as `id_field`; the cursor of the next
 // page is the last item's id when more may follow.
 template <typename Keep>
-Page paged(const State& state, const std::string& prefix, const char* id_field, const std::optional<std::string>& after,
-           std::size_t limit, const Visible& visible, Keep&& keep) {
-  limit = std::clamp<std::size_t>(limit, 1, max_page_size);
+Page paged(const State& state, const std::string& prefix, const char* id_field, const ListOptions& options, Keep&& keep) {
+  const std::size_t limit = std::clamp<std::size_t>(options.limit, 1, max_page_size);
   const auto& entries = state.entries();
-  Page page;
   RecordCache& cache = query_record_cache();
-  for (auto it = after ? entries.upper_bound(prefix + *after) : entries.lower_bound(prefix);
+  std::vector<std::shared_ptr<const CachedRecord>> found;
+  Page page;
+  for (auto it = options.after ? entries.upper_bound(prefix + *options.after) : entries.lower_bound(prefix);
        it != entries.end() && it->first.starts_with(prefix); ++it) {
     auto record = cache.decoded(it->first, it->second, id_field, std::string_view(it->first).substr(prefix.size()));
-    if (!keep(*record) || (visible && !visible(*record))) continue;
-    if (page.items.size() == limit) {
-      page.next_after = page.items.back()[id_field].get<std::string>();
+    if (!keep(record->json) || (options.visible && !options.visible(record->json))) continue;
+    if (found.size() == limit) {
+      page.next_after = found.back()->json[id_field].get<std::string>();
       break;
     }
-    page.items.push_back(*record);
+    found.push_back(std::move(record));
+  }
+  if (options.shared_records) {
+    page.records = std::move(found);
+  } else {
+    for (const auto& record : found) page.items.push_back(record->json);
   }
   return page;
 }
@@ -62,7 +67,7 @@ std::int64_t primary_price(const Json& offer) {
 }  // namespace
 
 Page find_participants(const State& state, const ParticipantQuery& query) {
-  return paged(state, "participant/", "public_key", query.after, query.limit, query.visible, [&](const Json& participant) {
+  return paged(state, "participant/", "public_key", query, [&](const Json& participant) {
     if (!equals(query.status, participant["status"])) return false;
     const auto& roles = participant["roles"];
     return !query.role || std::find(roles.begin(), roles.end(), Json(*query.role)) != roles.end();
@@ -70,7 +75,7 @@ Page find_participants(const State& state, const ParticipantQuery& query) {
 }
 
 Page find_zones(const State& state, const ZoneQuery& query) {
-  return paged(state, "zone/", "zone_id", query.after, query.limit, query.visible, [&](const Json& zone) {
+  return paged(state, "zone/", "zone_id", query, [&](const Json& zone) {
     return equals(query.dso, zone["dso"]) && equals(query.kind, zone["kind"]);
   });
 }
@@ -88,7 +93,7 @@ std::optional<Json> zone_outlook(const State& state, const std::string& zone_id)
 }
 
 Page find_offers(const State& state, const OfferQuery& query) {
-  return paged(state, "offer/", "offer_id", query.after, query.limit, query.visible, [&](const Json& offer) {
+  return paged(state, "offer/", "offer_id", query, [&](const Json& offer) {
     if (!equals(query.zone_id, offer["zone_id"]) || !equals(query.direction, offer["direction"]) ||
         !equals(query.product, offer["product"]) || !equals(query.status, offer["status"]) ||
         !equals(query.seller, offer["seller"]) || !overlaps(offer, query.window_start, query.window_end)) {
@@ -116,7 +121,7 @@ Page find_offers(const State& state, const OfferQuery& query) {
 }
 
 Page find_requests(const State& state, const RequestQuery& query) {
-  return paged(state, "request/", "request_id", query.after, query.limit, query.visible, [&](const Json& request) {
+  return paged(state, "request/", "request_id", query, [&](const Json& request) {
     return equals(query.zone_id, request["zone_id"]) && equals(query.direction, request["direction"]) &&
            equals(query.product, request["product"]) && equals(query.status, request["status"]) &&
            equals(query.buyer, request["buyer"]) && overlaps(request, query.window_start, query.window_end);
@@ -125,7 +130,7 @@ Page find_requests(const State& state, const RequestQuery& query) {
 
 Page find_assets(const State& state, const AssetQuery& query) {
   std::optional<std::string> text = query.text ? std::optional(lowercase(*query.text)) : std::nullopt;
-  return paged(state, "asset/", "asset_id", query.after, query.limit, query.visible, [&](const Json& asset) {
+  return paged(state, "asset/", "asset_id", query, [&](const Json& asset) {
     if (!equals(query.zone_id, asset["zone_id"]) || !equals(query.owner, asset["owner"]) ||
         !equals(query.technology, asset["technology"]) || !equals(query.prequalification, asset["prequalification"]["status"])) {
       return false;
@@ -141,7 +146,7 @@ Page find_assets(const State& state, const AssetQuery& query) {
 }
 
 Page find_contracts(const State& state, const ContractQuery& query) {
-  return paged(state, "contract/", "contract_id", query.after, query.limit, query.visible, [&](const Json& contract) {
+  return paged(state, "contract/", "contract_id", query, [&](const Json& contract) {
     return equals(query.buyer, contract["buyer"]) && equals(query.seller, contract["seller"]) &&
            equals(query.zone_id, contract["zone_id"]) && equals(query.request_id, contract["request_id"]) &&
            equals(query.offer_id, contract["offer_id"]) && equals(query.status, contract["status"]) &&
@@ -150,7 +155,7 @@ Page find_contracts(const State& state, const ContractQuery& query) {
 }
 
 Page find_settlements(const State& state, const SettlementQuery& query) {
-  return paged(state, "settlement/", "contract_id", query.after, query.limit, query.visible, [&](const Json& settlement) {
+  return paged(state, "settlement/", "contract_id", query, [&](const Json& settlement) {
     if (!equals(query.status, settlement["status"])) return false;
     if (!query.buyer && !query.seller && !query.zone_id) return true;
     auto contract = read(state, keys::contract(settlement["contract_id"].get<std::string>()));

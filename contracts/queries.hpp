@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,25 +22,32 @@ inline constexpr std::int64_t max_reading_span_seconds = 31 * 86'400;
 // pages stay full. Empty: everything.
 using Visible = std::function<bool(const Json& record)>;
 
+struct CachedRecord;
+
 struct Page {
   std::vector<Json> items;
   std::optional<std::string> next_after;  // set when more items may follow
+  // Instead of items when the query asked for shared records: the decoded-record cache's
+  // own read-only records (contracts/record_cache.hpp), which a caller serializes as they are.
+  std::vector<std::shared_ptr<const CachedRecord>> records;
 };
 
-struct ParticipantQuery {
-  std::optional<std::string> role, status;  // status: active or suspended
-  std::optional<std::string> after;         // the last public key (hex) seen
+// What every list query takes besides its filters.
+struct ListOptions {
+  std::optional<std::string> after;  // the last id seen
   std::size_t limit = 100;
   Visible visible;
+  bool shared_records = false;  // fill Page::records rather than copies in Page::items
+};
+
+struct ParticipantQuery : ListOptions {
+  std::optional<std::string> role, status;  // status: active or suspended
 };
 // Participants with "public_key" added to each record.
 Page find_participants(const State& state, const ParticipantQuery& query);
 
-struct ZoneQuery {
+struct ZoneQuery : ListOptions {
   std::optional<std::string> dso, kind;
-  std::optional<std::string> after;
-  std::size_t limit = 100;
-  Visible visible;
 };
 // Zones with "zone_id" added to each record.
 Page find_zones(const State& state, const ZoneQuery& query);
@@ -48,49 +56,34 @@ Page find_zones(const State& state, const ZoneQuery& query);
 // only the series that were published. nullopt for an unknown zone.
 std::optional<Json> zone_outlook(const State& state, const std::string& zone_id);
 
-struct OfferQuery {
+struct OfferQuery : ListOptions {
   std::optional<std::string> zone_id, direction, product, status, seller, technology;
   std::optional<std::int64_t> window_start, window_end;  // offers overlapping [start, end)
   std::optional<std::int64_t> min_price_micro, max_price_micro;  // on the primary price (see book_key)
   std::optional<std::int64_t> min_power_w;  // largest remaining power in some ISP
-  std::optional<std::string> after;
-  std::size_t limit = 100;
-  Visible visible;
 };
 Page find_offers(const State& state, const OfferQuery& query);
 
-struct RequestQuery {
+struct RequestQuery : ListOptions {
   std::optional<std::string> zone_id, direction, product, status, buyer;
   std::optional<std::int64_t> window_start, window_end;
-  std::optional<std::string> after;
-  std::size_t limit = 100;
-  Visible visible;
 };
 Page find_requests(const State& state, const RequestQuery& query);
 
-struct AssetQuery {
+struct AssetQuery : ListOptions {
   std::optional<std::string> zone_id, owner, technology, prequalification;
   std::optional<std::string> text;  // a case-insensitive part of the name, asset id or owner's company code
   bool text_matches_owner = true;    // false: the name and asset id only
-  std::optional<std::string> after;
-  std::size_t limit = 100;
-  Visible visible;
 };
 Page find_assets(const State& state, const AssetQuery& query);
 
-struct ContractQuery {
+struct ContractQuery : ListOptions {
   std::optional<std::string> buyer, seller, zone_id, request_id, offer_id, asset_id, status;
-  std::optional<std::string> after;
-  std::size_t limit = 100;
-  Visible visible;
 };
 Page find_contracts(const State& state, const ContractQuery& query);
 
-struct SettlementQuery {
+struct SettlementQuery : ListOptions {
   std::optional<std::string> status, buyer, seller, zone_id;  // status: provisional, disputed or final
-  std::optional<std::string> after;                           // the last contract id seen
-  std::size_t limit = 100;
-  Visible visible;
 };
 // Settlement records (per-ISP columns included), in contract id order.
 Page find_settlements(const State& state, const SettlementQuery& query);
