@@ -15,6 +15,7 @@
 #include "api/metrics.hpp"
 #include "api/sessions.hpp"
 #include "api/user_store.hpp"
+#include "contracts/record_cache.hpp"
 #include "node/chain.hpp"
 #include "node/clock.hpp"
 #include "node/node_signer.hpp"
@@ -53,6 +54,10 @@ class Api {
   Reply handle(const Request& request, const ClientInfo& client);
   const std::vector<Route>& routes() const { return routes_; }
   Metrics& metrics() { return metrics_; }
+  RecordCache& record_cache() { return record_cache_; }
+  // The HTTP server's counters for /metrics; set once, before the server starts.
+  void set_server_counters(std::function<ServerCounters()> source) { server_counters_ = std::move(source); }
+  ServerCounters server_counters() const { return server_counters_ ? server_counters_() : ServerCounters{}; }
   EventHub& events() { return *events_; }
   // Feeds the event stream; the node calls it after each commit.
   void on_committed(std::int64_t height, const WriteSet& writes);
@@ -77,6 +82,8 @@ class Api {
   ApiOptions options_;
   SessionStore sessions_;
   Metrics metrics_;
+  RecordCache record_cache_;  // decoded state records for the list routes
+  std::function<ServerCounters()> server_counters_;
   std::unique_ptr<EventHub> events_;
   std::vector<Route> routes_;
   struct StaticFile {

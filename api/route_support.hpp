@@ -3,6 +3,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <stdexcept>
 
 #include "api/api.hpp"
 #include "contracts/queries.hpp"
@@ -97,10 +98,12 @@ Reply list_visible(Call& call, Query query, Find find, VisibilityRule rule, Hidd
   query.limit = *limit;
   query.after = call.query_text("after");
   query.shared_records = true;
+  query.cache = &call.api.record_cache();
   std::vector<Hidden> hidden;
   Page page = with_access(call, [&](const State& state, const Access& access) {
     if (rule) query.visible = [&](const Json& record) { return (access.*rule)(record); };
     Page found = find(state, query);
+    if (!found.items.empty()) throw std::logic_error("a list query ignored shared_records");  // it would answer an empty page
     for (const auto& record : found.records) {
       Hidden record_hidden = hide ? (access.*hide)(record->json) : Hidden{};
       record_hidden.removed.insert(record_hidden.removed.end(), omitted.begin(), omitted.end());

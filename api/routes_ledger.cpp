@@ -28,20 +28,30 @@ Reply status(Call& call) {
                      {"version", call.api.options().version}});
 }
 
+// One Prometheus series: its help, type and value.
+void add_series(std::string& text, const char* name, const char* type, const char* help, const std::string& value) {
+  text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + value + "\n";
+}
+
 Reply metrics(Call& call) {
   ChainStatus status = call.api.chain().status();
-  std::string text = call.api.metrics().render();
-  text += "# HELP flex_block_height Height of the last committed block.\n# TYPE flex_block_height gauge\nflex_block_height " +
-          std::to_string(status.height) + "\n";
-  text += "# HELP flex_mempool_transactions Transactions waiting in the mempool.\n# TYPE flex_mempool_transactions gauge\n"
-          "flex_mempool_transactions " + std::to_string(status.mempool_transactions) + "\n";
+  ServerCounters server = call.api.server_counters();
   std::int64_t commit_ms = call.api.chain().last_commit_milliseconds();
-  text += "# HELP flex_last_commit_seconds Time the last block commit took.\n# TYPE flex_last_commit_seconds gauge\n"
-          "flex_last_commit_seconds " + std::to_string(commit_ms / 1000) + "." + std::to_string(1000 + commit_ms % 1000).substr(1) + "\n";
-  text += "# HELP flex_event_subscribers Open event streams.\n# TYPE flex_event_subscribers gauge\nflex_event_subscribers " +
-          std::to_string(call.api.events().subscribers()) + "\n";
-  text += "# HELP flex_sessions Live login sessions.\n# TYPE flex_sessions gauge\nflex_sessions " +
-          std::to_string(call.api.sessions().size()) + "\n";
+  std::string text = call.api.metrics().render();
+  add_series(text, "flex_block_height", "gauge", "Height of the last committed block.", std::to_string(status.height));
+  add_series(text, "flex_mempool_transactions", "gauge", "Transactions waiting in the mempool.", std::to_string(status.mempool_transactions));
+  add_series(text, "flex_last_commit_seconds", "gauge", "Time the last block commit took.",
+             std::to_string(commit_ms / 1000) + "." + std::to_string(1000 + commit_ms % 1000).substr(1));
+  add_series(text, "flex_event_subscribers", "gauge", "Open event streams.", std::to_string(call.api.events().subscribers()));
+  add_series(text, "flex_sessions", "gauge", "Live login sessions.", std::to_string(call.api.sessions().size()));
+  add_series(text, "flex_http_connections_open", "gauge", "HTTP connections open now.", std::to_string(server.connections_open));
+  add_series(text, "flex_http_connections_total", "counter", "HTTP connections accepted since start.", std::to_string(server.connections_total));
+  add_series(text, "flex_http_rate_limited_total", "counter", "Requests answered 429 by the per-client rate limit.",
+             std::to_string(server.rate_limited_total));
+  add_series(text, "flex_http_timeouts_total", "counter", "TLS handshakes, headers and bodies cut off by their deadline.",
+             std::to_string(server.timeouts_total));
+  add_series(text, "flex_record_cache_entries", "gauge", "Decoded state records cached for list queries.",
+             std::to_string(call.api.record_cache().size()));
   Response response{http::status::ok, call.request.version()};
   response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   response.body() = std::move(text);

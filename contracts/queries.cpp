@@ -19,12 +19,12 @@ template <typename Keep>
 Page paged(const State& state, const std::string& prefix, const char* id_field, const ListOptions& options, Keep&& keep) {
   const std::size_t limit = std::clamp<std::size_t>(options.limit, 1, max_page_size);
   const auto& entries = state.entries();
-  RecordCache& cache = query_record_cache();
   std::vector<std::shared_ptr<const CachedRecord>> found;
   Page page;
   for (auto it = options.after ? entries.upper_bound(prefix + *options.after) : entries.lower_bound(prefix);
        it != entries.end() && it->first.starts_with(prefix); ++it) {
-    auto record = cache.decoded(it->first, it->second, id_field, std::string_view(it->first).substr(prefix.size()));
+    std::string_view id = std::string_view(it->first).substr(prefix.size());
+    auto record = options.cache ? options.cache->decoded(it->first, it->second, id_field, id) : decode_record(it->second, id_field, id);
     if (!keep(record->json) || (options.visible && !options.visible(record->json))) continue;
     if (found.size() == limit) {
       page.next_after = found.back()->json[id_field].get<std::string>();

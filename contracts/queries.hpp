@@ -23,6 +23,7 @@ inline constexpr std::int64_t max_reading_span_seconds = 31 * 86'400;
 using Visible = std::function<bool(const Json& record)>;
 
 struct CachedRecord;
+class RecordCache;
 
 struct Page {
   std::vector<Json> items;
@@ -38,6 +39,7 @@ struct ListOptions {
   std::size_t limit = 100;
   Visible visible;
   bool shared_records = false;  // fill Page::records rather than copies in Page::items
+  RecordCache* cache = nullptr;  // decoded records to reuse (the API's); none: each is parsed anew
 };
 
 struct ParticipantQuery : ListOptions {

@@ -5,8 +5,13 @@
 //
 // An entry is used only while the stored text it was decoded from is byte-for-byte the text
 // asked about, so the cache needs no invalidation and can never return a stale record: a
-// rewritten record misses and is decoded again. Thread-safe (readers share a lock). Bounded:
-// when the cached text passes the byte budget the cache starts again from empty.
+// rewritten record misses and is decoded again. Thread-safe (readers share a lock).
+//
+// Bounded by an estimate of the memory an entry holds (its texts, plus the decoded JSON at a
+// multiple of the text). Records above 1/64 of the budget are decoded for each use and never
+// kept, so one large record cannot push out thousands of small ones; when the budget is
+// spent, entries are evicted in key order from a cursor that moves on, until a quarter of the
+// budget is free.
 #pragma once
 
 #include <cstddef>
@@ -33,31 +38,35 @@ struct CachedRecord {
   std::vector<std::pair<std::string, std::string>> members;  // key, `"key":value`
 };
 
+// `text` parsed, with `id_field` set to `id`, and its members serialized.
+std::shared_ptr<const CachedRecord> decode_record(const std::string& text, const char* id_field, std::string_view id);
+
 class RecordCache {
  public:
-  explicit RecordCache(std::size_t max_text_bytes) : max_text_bytes_(max_text_bytes) {}
+  static constexpr std::size_t default_budget_bytes = 64u << 20;
+
+  explicit RecordCache(std::size_t budget_bytes = default_budget_bytes) : budget_bytes_(budget_bytes) {}
 
   // The record stored under `key` as `text`, with `id_field` set to `id` (the key's suffix,
   // which the stored text does not hold).
   std::shared_ptr<const CachedRecord> decoded(std::string_view key, const std::string& text, const char* id_field, std::string_view id);
 
   std::size_t size() const;
+  std::size_t bytes() const;  // the estimate the budget is checked against
 
  private:
   struct Entry {
     std::string text;
     std::string id_field;
     std::shared_ptr<const CachedRecord> record;
+    std::size_t bytes = 0;
   };
 
-  const std::size_t max_text_bytes_;
+  const std::size_t budget_bytes_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, Entry, std::less<>> entries_;
-  std::size_t text_bytes_ = 0;
+  std::size_t bytes_ = 0;
+  std::string evict_from_;  // the key eviction goes on from
 };
-
-// The process's cache for the list queries of contracts/queries.hpp: 4 MiB of record text,
-// some 40 MB once decoded and serialized.
-RecordCache& query_record_cache();
 
 }  // namespace flex

@@ -164,6 +164,7 @@ int run(const flex::NodeConfig& config) {
       config.listen_host, config.listen_port,
       [&api](const flex::api::Request& request, const flex::api::ClientInfo& client) { return api.handle(request, client); },
       limits, tls);
+  api.set_server_counters([&server] { return server.counters(); });
   // More threads than cores: a write waits for its block on its thread, and a login runs scrypt.
   server.start(std::max(8u, 4 * std::thread::hardware_concurrency()));
   validator.start();

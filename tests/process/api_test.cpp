@@ -264,6 +264,9 @@ TEST_CASE("a market through the API: each role's view, exact amounts, events, CS
   REQUIRE(metrics);
   CHECK(metrics->body.find("flex_http_requests_total{route=\"POST /api/v1/requests/{id}/match\",status=\"200\"} 1") != std::string::npos);
   CHECK(metrics->body.find("flex_block_height ") != std::string::npos);
+  CHECK(metrics->body.find("\nflex_http_connections_open ") != std::string::npos);
+  CHECK(metrics->body.find("\nflex_http_connections_total 0\n") == std::string::npos);  // this very request came on one
+  CHECK(metrics->body.find("\nflex_record_cache_entries 0\n") == std::string::npos);    // the lists above filled it
 }
 
 TEST_CASE("every cell of the role x route matrix in docs/API.md", "[process][api][matrix]") {

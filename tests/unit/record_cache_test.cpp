@@ -11,7 +11,7 @@
 using namespace flex;
 
 TEST_CASE("a cached record is used only for the same text; rewritten text is decoded again", "[record_cache]") {
-  RecordCache cache(1'000);
+  RecordCache cache;
   auto first = cache.decoded("offer/o1", R"({"power_w":5000})", "offer_id", "o1");
   CHECK(first->json == Json{{"offer_id", "o1"}, {"power_w", 5000}});
   CHECK(first->members == std::vector<std::pair<std::string, std::string>>{{"offer_id", R"("offer_id":"o1")"}, {"power_w", R"("power_w":5000)"}});
@@ -25,23 +25,27 @@ TEST_CASE("a cached record is used only for the same text; rewritten text is dec
   CHECK(cache.size() == 1);
 }
 
-TEST_CASE("the cache starts again from empty when its text budget is spent", "[record_cache]") {
-  RecordCache cache(40);  // room for two 16-byte texts, not three
+TEST_CASE("the cache keeps within its budget, evicting some entries rather than all", "[record_cache]") {
+  RecordCache cache(64 * 1024);
   const std::string text = R"({"value":123456})";
-  REQUIRE(text.size() == 16);
-  cache.decoded("k/1", text, "id", "1");
-  cache.decoded("k/2", text, "id", "2");
-  CHECK(cache.size() == 2);
-  cache.decoded("k/3", text, "id", "3");
-  CHECK(cache.size() == 1);
-  auto big = cache.decoded("k/4", R"({"text":")" + std::string(64, 'x') + R"("})", "id", "4");  // above the budget: not kept
-  CHECK(big->json["id"] == "4");
-  CHECK(cache.size() == 1);
+  for (int i = 0; i < 10'000; ++i) {
+    std::string id = std::to_string(100'000 + i);
+    REQUIRE(cache.decoded("k/" + id, text, "id", id)->json["id"] == id);
+    REQUIRE(cache.bytes() <= 64 * 1024);
+  }
+  CHECK(cache.size() > 300);  // about 160 bytes each: a full cache holds some 400, eviction frees a quarter
+  // A record above 1/64 of the budget is decoded but not kept, so it pushes nothing out.
+  std::size_t before = cache.size();
+  auto big = cache.decoded("k/big", R"({"text":")" + std::string(2'000, 'x') + R"("})", "id", "big");
+  CHECK(big->json["text"].get<std::string>().size() == 2'000);
+  CHECK(cache.size() == before);
 }
 
 TEST_CASE("a list query sees a record rewritten in the state, not the decoded copy of before", "[record_cache]") {
   State state(State::Entries{{"zone/z1", R"({"dso":"aa","kind":"feeder","name":"North"})"}});
+  RecordCache cache;
   ZoneQuery query;
+  query.cache = &cache;
   REQUIRE(find_zones(state, query).items.at(0)["name"] == "North");
   state.apply(WriteSet{{"zone/z1", std::optional<std::string>(R"({"dso":"aa","kind":"feeder","name":"South"})")}});
   Page page = find_zones(state, query);
@@ -49,6 +53,12 @@ TEST_CASE("a list query sees a record rewritten in the state, not the decoded co
   CHECK(page.items[0] == Json{{"dso", "aa"}, {"kind", "feeder"}, {"name", "South"}, {"zone_id", "z1"}});
   query.kind = "substation";
   CHECK(find_zones(state, query).items.empty());
+  query.kind.reset();
+  query.shared_records = true;  // the API's way: the cache's own records, nothing copied
+  Page shared = find_zones(state, query);
+  CHECK(shared.items.empty());
+  REQUIRE(shared.records.size() == 1);
+  CHECK(shared.records[0]->json["name"] == "South");
 }
 
 // A list response is put together from each record's serialized members; it must be the
@@ -74,7 +84,7 @@ TEST_CASE("records assembled from serialized members equal the dump of the redac
       if (pick == 0) hidden.redacted.push_back(name);
       if (pick == 1) hidden.removed.push_back(name);
     }
-    RecordCache cache(1 << 20);
+    RecordCache cache;
     auto cached = cache.decoded("offer/o-" + std::to_string(seed), json_text(record), "offer_id", "o-" + std::to_string(seed));
     std::string assembled;
     api::append_record_text(assembled, *cached, hidden);
