@@ -247,6 +247,8 @@ std::optional<Json> account_view(const State& state, const std::string& particip
   }
   account["contract_escrows"] = escrows;
   account["holds"] = holds;
+  // An external wallet signs its next transaction with last_nonce + 1 (more if it has some pending).
+  account["last_nonce"] = read(state, "nonce/" + participant_hex).value_or(Json(0));
   account["participant"] = participant_hex;
   account["request_budgets"] = budgets;
   return account;

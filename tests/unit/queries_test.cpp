@@ -95,6 +95,7 @@ TEST_CASE("an account shows its balance, holds, request budgets and contract esc
   CHECK((*view)["request_budgets"] == Json::array({Json{{"budget_micro", 100'000}, {"request_id", "r2"}}}));
   CHECK((*view)["contract_escrows"] == Json::array({Json{{"contract_id", "c0000000001"}, {"escrow_micro", 200'000}}}));
   CHECK((*view)["holds"].empty());
+  CHECK((*view)["last_nonce"] == 6);  // zone.create, two prequalifications, two request.create and a purchase
   CHECK_FALSE(account_view(ledger.state, to_hex(public_key_for("nobody"))));
 }
 
