@@ -177,6 +177,17 @@ void Api::add(http::verb method, std::string pattern, RouteAccess access, RouteH
 void Api::on_committed(std::int64_t height, const WriteSet& writes) { events_->publish(height, writes); }
 
 Reply Api::handle(const Request& request, const ClientInfo& client) {
+  // A write may wait for its block, and a login runs scrypt: neither may hold an I/O thread
+  // that reads are waiting for. POST /txs answers at admission, so it stays.
+  std::string_view target = request.target();
+  bool answers_at_admission = request.method() == http::verb::post && target.substr(0, target.find('?')) == "/api/v1/txs";
+  if (!is_read(request) && !answers_at_admission) {
+    return Reply::defer([this, &request, client] { return handle_now(request, client); });
+  }
+  return handle_now(request, client);
+}
+
+Reply Api::handle_now(const Request& request, const ClientInfo& client) {
   auto started = std::chrono::steady_clock::now();
   std::string route_label = "unrouted";
   Reply reply = dispatch(request, client, route_label);

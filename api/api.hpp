@@ -51,6 +51,8 @@ class Api {
   Api(Chain& chain, NodeSigner& signer, UserStore& users, const Clock& clock, ApiOptions options);
   ~Api();
 
+  // Reads are answered at once; writes come back deferred (Reply::deferred), to run off the
+  // server's I/O threads.
   Reply handle(const Request& request, const ClientInfo& client);
   const std::vector<Route>& routes() const { return routes_; }
   Metrics& metrics() { return metrics_; }
@@ -72,6 +74,7 @@ class Api {
   void add(http::verb method, std::string pattern, RouteAccess access, RouteHandler handler);
 
  private:
+  Reply handle_now(const Request& request, const ClientInfo& client);
   Reply dispatch(const Request& request, const ClientInfo& client, std::string& route_label);
   Reply static_file(const Request& request, std::string_view path) const;
 

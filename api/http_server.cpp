@@ -1,7 +1,7 @@
 // One Session per connection, templated on the stream (plain TCP or TLS over TCP), runs on
 // its own strand through these phases, each with its own deadline:
 //   [TLS handshake: header_timeout] -> header: header_timeout -> body: body_timeout
-//   -> handler -> response write: write_timeout -> (kept alive) idle: idle_timeout -> header ...
+//   -> handler [deferred: on the blocking pool] -> response write: write_timeout -> (kept alive) idle: idle_timeout -> header ...
 // A read deadline is a timer of the session's that cancels the socket, so the session can
 // still answer 408; a write deadline is beast::tcp_stream's, which closes the socket.
 // A streaming reply (Server-Sent Events) writes its header, then each chunk the source
@@ -14,6 +14,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
@@ -161,6 +162,7 @@ struct ServerState {
   Counters counters;
   RateLimiter rate_limiter;
   std::optional<ssl::context> tls;
+  asio::thread_pool* blocking_pool = nullptr;  // the server's (HttpServer::Impl); set before any session runs
   std::shared_ptr<DeliveryGate> gate = std::make_shared<DeliveryGate>();
   std::mutex sessions_mutex;
   bool stopping = false;  // guarded by sessions_mutex
@@ -332,19 +334,41 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
       response.set(http::field::retry_after, "1");
       return answer(std::move(response), request);
     }
-    Reply reply = call_handler(request);
+    Reply reply = guarded(request, [&] { return state_->handler(request, client_); });
+    if (reply.deferred) return run_deferred(std::move(reply.deferred));
+    send_reply(std::move(reply), request);
+  }
+
+  void send_reply(Reply reply, const Request& request) {
     if (reply.stream) return start_stream(std::move(reply), request);
     answer(std::move(reply.response), request);
   }
 
-  Reply call_handler(const Request& request) {
+  template <class Work>
+  Reply guarded(const Request& request, Work&& work) {
     try {
-      return state_->handler(request, client_);
+      Reply reply = work();
+      return reply;
     } catch (const std::exception& failure) {
       log::error("api.handler_failed", {{"target", std::string(request.target())}, {"reason", failure.what()}});
       return problem_response(http::status::internal_server_error, request.version(), "http.internal_error",
                               "internal error; see the node log");
     }
+  }
+
+  // The work runs on the blocking pool; its reply comes back to this session's strand. No
+  // read is under way meanwhile, so the parser still holds the request.
+  void run_deferred(std::function<Reply()> work) {
+    asio::post(*state_->blocking_pool, [self = self(), work = std::move(work)] {
+      const Request& request = self->parser_->get();
+      Reply reply = self->guarded(request, work);
+      if (reply.deferred) reply = problem_response(http::status::internal_server_error, request.version(), "http.internal_error",
+                                                   "internal error; see the node log");
+      asio::post(self->lowest().get_executor(), [self, reply = std::move(reply)]() mutable {
+        if (self->closed_) return;
+        self->send_reply(std::move(reply), self->parser_->get());
+      });
+    });
   }
 
   void answer(Response response, const Request& request) {
@@ -624,6 +648,7 @@ struct HttpServer::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{asio::make_strand(io)};
   std::vector<std::thread> threads;
+  std::optional<asio::thread_pool> blocking_pool;
   std::mutex running_mutex;
   std::condition_variable all_returned;
   unsigned running = 0;  // workers still inside io.run(); guarded by running_mutex
@@ -688,6 +713,8 @@ void HttpServer::start(unsigned threads) {
                              error.message());
   }
   impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  impl_->blocking_pool.emplace(std::max(1u, impl_->state->limits.blocking_threads));
+  impl_->state->blocking_pool = &*impl_->blocking_pool;
   impl_->accept();
   unsigned count = std::max(1u, threads);
   impl_->running = count;
@@ -727,6 +754,7 @@ void HttpServer::stop() {
   impl_->io.stop();
   for (auto& thread : impl_->threads) thread.join();
   impl_->threads.clear();
+  impl_->blocking_pool->join();  // deferred work finishes (a write waits for its block at most ApiOptions::write_wait)
   std::lock_guard lock(state.gate->mutex);
   state.gate->open = false;
 }

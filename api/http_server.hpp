@@ -38,8 +38,18 @@ class StreamSource {
 struct Reply {
   Response response;                      // for a stream: status and headers only
   std::shared_ptr<StreamSource> stream;   // set for a streaming reply
+  // Set for work that may block (a write waiting for its block, a login's scrypt): the server
+  // runs it on its pool of blocking threads, never on an I/O thread, and answers with the
+  // reply it returns (which must not be deferred again). The request and client the handler
+  // was given stay valid until then.
+  std::function<Reply()> deferred;
   Reply() = default;
   Reply(Response r) : response(std::move(r)) {}   // implicit, so handlers can return a Response
+  static Reply defer(std::function<Reply()> work) {
+    Reply reply;
+    reply.deferred = std::move(work);
+    return reply;
+  }
 };
 
 using Handler = std::function<Reply(const Request&, const ClientInfo&)>;
@@ -59,6 +69,7 @@ struct ServerLimits {
   std::chrono::seconds stream_heartbeat{15}; // an SSE comment line ": keep-alive\n\n" when idle this long
   std::uint32_t rate_per_second = 200;       // per client address, token bucket; 0 disables
   std::uint32_t rate_burst = 400;
+  unsigned blocking_threads = 32;            // run deferred replies; more wait in a queue
 };
 
 struct TlsFiles { std::string certificate_chain_file, private_key_file; };  // both set: HTTPS only

@@ -165,8 +165,8 @@ int run(const flex::NodeConfig& config) {
       [&api](const flex::api::Request& request, const flex::api::ClientInfo& client) { return api.handle(request, client); },
       limits, tls);
   api.set_server_counters([&server] { return server.counters(); });
-  // More threads than cores: a write waits for its block on its thread, and a login runs scrypt.
-  server.start(std::max(8u, 4 * std::thread::hardware_concurrency()));
+  // One I/O thread per core: writes and logins, which wait, run on the server's blocking pool.
+  server.start(std::max(2u, std::thread::hardware_concurrency()));
   validator.start();
   auto status = chain->status();
   flex::log::info("node.started", {{"chain_id", status.chain_id},

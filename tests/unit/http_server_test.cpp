@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -409,6 +410,52 @@ TEST_CASE("the server's existing answers: 413, 400, 500 and HEAD", "[http]") {
     CHECK(raw.find("Content-Length: 5\r\n") != std::string::npos);
     CHECK(raw.substr(raw.size() - 4) == "\r\n\r\n");
   }
+}
+
+TEST_CASE("deferred work runs off the I/O thread: a blocked write does not hold up reads", "[http]") {
+  std::mutex mutex;
+  std::condition_variable released_signal;
+  bool released = false;
+  std::atomic<int> deferred_running{0};
+  api::HttpServer server("127.0.0.1", 0, [&](const api::Request& request, const api::ClientInfo&) -> api::Reply {
+    std::string target(request.target());
+    if (target == "/slow") {
+      return api::Reply::defer([&] {
+        ++deferred_running;
+        std::unique_lock lock(mutex);
+        released_signal.wait(lock, [&] { return released; });
+        return api::Reply(text_response(request, "slow done " + std::string(request.target())));
+      });
+    }
+    if (target == "/deferred-throw") return api::Reply::defer([]() -> api::Reply { throw std::runtime_error("boom"); });
+    return text_response(request, "fast");
+  });
+  server.start(1);  // one I/O thread: a write blocking it would stall every read
+
+  Client<PlainStream> writer(server.bound_port());
+  writer.send("POST /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+  auto deadline = Clock::now() + client_deadline;
+  while (deferred_running == 0 && Clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  REQUIRE(deferred_running == 1);
+
+  Client<PlainStream> reader(server.bound_port());
+  for (int i = 0; i < 20; ++i) CHECK(reader.get("/fast").body() == "fast");  // answered while /slow waits
+  CHECK(writer.available() == 0);                                             // /slow has not answered yet
+  {
+    std::lock_guard lock(mutex);
+    released = true;
+  }
+  released_signal.notify_all();
+  auto slow = writer.read_response();
+  REQUIRE(!writer.error());
+  CHECK(slow.body() == "slow done /slow");  // the work still saw its request
+  CHECK(writer.get("/fast").body() == "fast");  // and the connection is kept alive
+
+  auto failed = writer.request(http::verb::post, "/deferred-throw");
+  REQUIRE(!writer.error());
+  CHECK(failed.result() == http::status::internal_server_error);
+  CHECK(problem_code(failed) == "http.internal_error");
+  server.stop();
 }
 
 TEST_CASE("an event stream writes exactly the delivered chunks, then ends", "[http]") {

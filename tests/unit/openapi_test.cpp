@@ -57,7 +57,9 @@ struct OpenApiFixture {
     if (!body.empty()) request.set(api::http::field::content_type, "application/json");
     request.body() = body;
     request.prepare_payload();
-    return api->handle(request, client).response;
+    api::Reply reply = api->handle(request, client);
+    if (reply.deferred) reply = reply.deferred();  // a write: the server would run it on its blocking pool
+    return reply.response;
   }
 };
 

@@ -56,7 +56,9 @@ struct ApiFixture {
     for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = body;
     request.prepare_payload();
-    return api->handle(request, client).response;
+    api::Reply reply = api->handle(request, client);
+    if (reply.deferred) reply = reply.deferred();  // a write: the server would run it on its blocking pool
+    return reply.response;
   }
   api::Response get(const std::string& target, const std::string& token = {}) {
     if (token.empty()) return send(api::http::verb::get, target);
