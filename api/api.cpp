@@ -182,13 +182,13 @@ Reply Api::handle(const Request& request, const ClientInfo& client) {
   std::string_view target = request.target();
   bool answers_at_admission = request.method() == http::verb::post && target.substr(0, target.find('?')) == "/api/v1/txs";
   if (!is_read(request) && !answers_at_admission) {
-    return Reply::defer([this, &request, client] { return handle_now(request, client); });
+    auto received = std::chrono::steady_clock::now();  // the latency counts the time queued too
+    return Reply::defer([this, &request, client, received] { return handle_now(request, client, received); });
   }
-  return handle_now(request, client);
+  return handle_now(request, client, std::chrono::steady_clock::now());
 }
 
-Reply Api::handle_now(const Request& request, const ClientInfo& client) {
-  auto started = std::chrono::steady_clock::now();
+Reply Api::handle_now(const Request& request, const ClientInfo& client, std::chrono::steady_clock::time_point started) {
   std::string route_label = "unrouted";
   Reply reply = dispatch(request, client, route_label);
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();

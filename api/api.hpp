@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -74,7 +75,7 @@ class Api {
   void add(http::verb method, std::string pattern, RouteAccess access, RouteHandler handler);
 
  private:
-  Reply handle_now(const Request& request, const ClientInfo& client);
+  Reply handle_now(const Request& request, const ClientInfo& client, std::chrono::steady_clock::time_point started);
   Reply dispatch(const Request& request, const ClientInfo& client, std::string& route_label);
   Reply static_file(const Request& request, std::string_view path) const;
 

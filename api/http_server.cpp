@@ -133,6 +133,8 @@ struct Counters {
   std::atomic<std::uint64_t> rate_limited_total{0};
   std::atomic<std::uint64_t> streams_open{0};
   std::atomic<std::uint64_t> timeouts_total{0};
+  std::atomic<std::uint64_t> deferred_pending{0};   // queued or running on the blocking pool
+  std::atomic<std::uint64_t> deferred_refused_total{0};
 };
 
 // Lets a StreamSource's deliver reach a session only while the io_context lives: stop()
@@ -163,6 +165,7 @@ struct ServerState {
   RateLimiter rate_limiter;
   std::optional<ssl::context> tls;
   asio::thread_pool* blocking_pool = nullptr;  // the server's (HttpServer::Impl); set before any session runs
+  std::atomic<bool> stopping_work{false};      // set by stop(): deferred work not yet started is skipped
   std::shared_ptr<DeliveryGate> gate = std::make_shared<DeliveryGate>();
   std::mutex sessions_mutex;
   bool stopping = false;  // guarded by sessions_mutex
@@ -357,13 +360,32 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
   }
 
   // The work runs on the blocking pool; its reply comes back to this session's strand. No
-  // read is under way meanwhile, so the parser still holds the request.
+  // read is under way meanwhile, so the parser still holds the request. Beyond max_deferred
+  // jobs the request is refused at once (503 http.busy) rather than queued behind the others;
+  // a job whose connection closed, or whose server is stopping, is skipped: nobody would get
+  // its answer, and a write done anyway could be repeated by a client that saw no answer.
   void run_deferred(std::function<Reply()> work) {
+    const Request& request = parser_->get();
+    auto& pending = state_->counters.deferred_pending;
+    if (pending.fetch_add(1) >= state_->limits.max_deferred) {
+      --pending;
+      ++state_->counters.deferred_refused_total;
+      Response busy = problem_response(http::status::service_unavailable, request.version(), "http.busy",
+                                       "too many writes waiting; retry in a second");
+      busy.set(http::field::retry_after, "1");
+      return answer(std::move(busy), request);
+    }
     asio::post(*state_->blocking_pool, [self = self(), work = std::move(work)] {
       const Request& request = self->parser_->get();
-      Reply reply = self->guarded(request, work);
-      if (reply.deferred) reply = problem_response(http::status::internal_server_error, request.version(), "http.internal_error",
-                                                   "internal error; see the node log");
+      Reply reply;
+      if (self->aborted_ || self->state_->stopping_work) {
+        reply = problem_response(http::status::service_unavailable, request.version(), "http.stopping", "the connection or server is closing");
+      } else {
+        reply = self->guarded(request, work);
+        if (reply.deferred) reply = problem_response(http::status::internal_server_error, request.version(), "http.internal_error",
+                                                     "internal error; see the node log");
+      }
+      --self->state_->counters.deferred_pending;
       asio::post(self->lowest().get_executor(), [self, reply = std::move(reply)]() mutable {
         if (self->closed_) return;
         self->send_reply(std::move(reply), self->parser_->get());
@@ -535,6 +557,7 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
   void close(CloseMode mode) {
     if (closed_) return;
     closed_ = true;
+    aborted_ = true;
     ++deadline_generation_;
     ++heartbeat_generation_;
     read_deadline_.cancel();
@@ -575,6 +598,7 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
   std::uint64_t deadline_generation_ = 0;
   bool deadline_expired_ = false;
   bool closed_ = false;
+  std::atomic<bool> aborted_{false};  // closed_, for the blocking pool's threads
   // The event stream, when the reply is one.
   std::shared_ptr<StreamSource> source_;
   std::optional<http::response<http::empty_body>> stream_head_;
@@ -731,6 +755,7 @@ void HttpServer::start(unsigned threads) {
 void HttpServer::stop() {
   if (impl_->threads.empty()) return;
   ServerState& state = *impl_->state;
+  state.stopping_work = true;
   std::vector<std::weak_ptr<SessionControl>> sessions;
   {
     std::lock_guard lock(state.sessions_mutex);
@@ -767,7 +792,9 @@ ServerCounters HttpServer::counters() const {
                         counters.connections_total.load(std::memory_order_relaxed),
                         counters.rate_limited_total.load(std::memory_order_relaxed),
                         counters.streams_open.load(std::memory_order_relaxed),
-                        counters.timeouts_total.load(std::memory_order_relaxed)};
+                        counters.timeouts_total.load(std::memory_order_relaxed),
+                        counters.deferred_pending.load(std::memory_order_relaxed),
+                        counters.deferred_refused_total.load(std::memory_order_relaxed)};
 }
 
 }  // namespace flex::api

@@ -70,6 +70,7 @@ struct ServerLimits {
   std::uint32_t rate_per_second = 200;       // per client address, token bucket; 0 disables
   std::uint32_t rate_burst = 400;
   unsigned blocking_threads = 32;            // run deferred replies; more wait in a queue
+  std::size_t max_deferred = 128;            // queued or running; beyond it 503 http.busy
 };
 
 struct TlsFiles { std::string certificate_chain_file, private_key_file; };  // both set: HTTPS only
@@ -81,6 +82,8 @@ struct ServerCounters {
   std::uint64_t rate_limited_total = 0;  // requests answered 429
   std::uint64_t streams_open = 0;        // event streams being served now
   std::uint64_t timeouts_total = 0;      // TLS handshakes, headers and bodies cut off by their deadline
+  std::uint64_t deferred_pending = 0;    // deferred replies queued or running
+  std::uint64_t deferred_refused_total = 0;  // refused 503 http.busy: max_deferred were pending
 };
 
 class HttpServer {

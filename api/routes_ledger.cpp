@@ -50,6 +50,10 @@ Reply metrics(Call& call) {
              std::to_string(server.rate_limited_total));
   add_series(text, "flex_http_timeouts_total", "counter", "TLS handshakes, headers and bodies cut off by their deadline.",
              std::to_string(server.timeouts_total));
+  add_series(text, "flex_http_deferred_pending", "gauge", "Writes and logins queued or running off the I/O threads.",
+             std::to_string(server.deferred_pending));
+  add_series(text, "flex_http_deferred_refused_total", "counter", "Writes and logins refused 503 http.busy: too many pending.",
+             std::to_string(server.deferred_refused_total));
   add_series(text, "flex_record_cache_entries", "gauge", "Decoded state records cached for list queries.",
              std::to_string(call.api.record_cache().size()));
   Response response{http::status::ok, call.request.version()};

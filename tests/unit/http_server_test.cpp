@@ -413,6 +413,8 @@ TEST_CASE("the server's existing answers: 413, 400, 500 and HEAD", "[http]") {
 }
 
 TEST_CASE("deferred work runs off the I/O thread: a blocked write does not hold up reads", "[http]") {
+  api::ServerLimits limits;
+  limits.max_deferred = 1;
   std::mutex mutex;
   std::condition_variable released_signal;
   bool released = false;
@@ -429,7 +431,7 @@ TEST_CASE("deferred work runs off the I/O thread: a blocked write does not hold 
     }
     if (target == "/deferred-throw") return api::Reply::defer([]() -> api::Reply { throw std::runtime_error("boom"); });
     return text_response(request, "fast");
-  });
+  }, limits);
   server.start(1);  // one I/O thread: a write blocking it would stall every read
 
   Client<PlainStream> writer(server.bound_port());
@@ -441,6 +443,15 @@ TEST_CASE("deferred work runs off the I/O thread: a blocked write does not hold 
   Client<PlainStream> reader(server.bound_port());
   for (int i = 0; i < 20; ++i) CHECK(reader.get("/fast").body() == "fast");  // answered while /slow waits
   CHECK(writer.available() == 0);                                             // /slow has not answered yet
+  CHECK(server.counters().deferred_pending == 1);
+  // Beyond max_deferred a second write is refused at once instead of queued.
+  auto busy = reader.request(http::verb::post, "/slow");
+  REQUIRE(!reader.error());
+  CHECK(busy.result() == http::status::service_unavailable);
+  CHECK(problem_code(busy) == "http.busy");
+  CHECK(busy[http::field::retry_after] == "1");
+  CHECK(server.counters().deferred_refused_total == 1);
+  CHECK(deferred_running == 1);
   {
     std::lock_guard lock(mutex);
     released = true;
@@ -449,6 +460,7 @@ TEST_CASE("deferred work runs off the I/O thread: a blocked write does not hold 
   auto slow = writer.read_response();
   REQUIRE(!writer.error());
   CHECK(slow.body() == "slow done /slow");  // the work still saw its request
+  CHECK(server.counters().deferred_pending == 0);
   CHECK(writer.get("/fast").body() == "fast");  // and the connection is kept alive
 
   auto failed = writer.request(http::verb::post, "/deferred-throw");
