@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages FlexLedger builds against, only those missing.
+# Installs the Debian packages FlexLedger builds against, only those missing, then the
+# dashboard's npm packages from webui/package-lock.json (npm ci, when the lock changed).
 # Idempotent. When not run as root and sudo is unavailable, prints the exact command.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ packages=(
   catch2
   curl
   wrk
+  chromium
 )
 
 missing=()
@@ -25,8 +27,25 @@ for package in "${packages[@]}"; do
   fi
 done
 
+# The dashboard's packages: Node.js 20 or later with npm (on the machine image; Debian's
+# own nodejs is too old for Vite), and a clean npm ci whenever package-lock.json changed.
+install_webui_packages() {
+  local webui
+  webui="$(cd "$(dirname "$0")/.." && pwd)/webui"
+  if ! command -v npm >/dev/null 2>&1 || ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
+    echo "install-deps: the dashboard needs Node.js 20 or later with npm (https://nodejs.org or NodeSource's Debian packages)" >&2
+    exit 1
+  fi
+  if [ ! -f "$webui/node_modules/.package-lock.json" ] || [ "$webui/package-lock.json" -nt "$webui/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci in webui/"
+    # Playwright drives Debian's chromium (/usr/bin/chromium); it never downloads a browser.
+    (cd "$webui" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all dependencies present"
+  echo "install-deps: all Debian packages present"
+  install_webui_packages
   exit 0
 fi
 
@@ -44,3 +63,5 @@ else
   echo "  sudo sh -c '$install_command'" >&2
   exit 1
 fi
+
+install_webui_packages

@@ -1,0 +1,92 @@
+// The node's REST API (docs/API.md), as the dashboard uses it: same-origin, the session in
+// an HttpOnly cookie, the CSRF token sent on every write, errors as problems with a code.
+
+export interface Session {
+  user: string;
+  participant: string;
+  roles: string[];
+  can_sign: boolean;
+  csrf_token: string;
+  expires_at: number;
+  node_participant: string;
+}
+
+// An API error: RFC 9457 problem+json with the node's stable code, or a network failure.
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+  }
+}
+
+// The problem of a failed response, whatever its body holds.
+export function problemOf(status: number, body: unknown): ApiError {
+  if (body && typeof body === "object") {
+    const record = body as Record<string, unknown>;
+    const code = typeof record.code === "string" ? record.code : `http.${status}`;
+    const detail = typeof record.detail === "string" ? record.detail : typeof record.title === "string" ? record.title : "";
+    return new ApiError(status, code, detail);
+  }
+  return new ApiError(status, `http.${status}`, typeof body === "string" ? body.slice(0, 200) : "");
+}
+
+let csrfToken = "";
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ApiError(0, "network.unreachable", `the node does not answer (${String(error)})`);
+  }
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: kept as text for the problem
+  }
+  if (!response.ok) throw problemOf(response.status, parsed);
+  return parsed as T;
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>("GET", path),
+  post: <T>(path: string, body: unknown = {}) => request<T>("POST", path, body),
+  patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
+  del: <T>(path: string) => request<T>("DELETE", path),
+};
+
+export async function logIn(user: string, password: string): Promise<Session> {
+  const session = await api.post<Session>("/auth/login", { user, password });
+  csrfToken = session.csrf_token;
+  return session;
+}
+
+// The current session after a reload; null when logged out or expired.
+export async function currentSession(): Promise<Session | null> {
+  try {
+    const session = await api.get<Session>("/auth/me");
+    csrfToken = session.csrf_token;
+    return session;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export async function logOut(): Promise<void> {
+  await api.post("/auth/logout");
+  csrfToken = "";
+}

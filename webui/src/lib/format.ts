@@ -1,0 +1,43 @@
+// Display of ledger values: integers in, text for people out. Times are UTC seconds on the
+// ledger and shown in the browser's time zone, with the zone named.
+
+export function formatTime(utcSeconds: number, timeZone?: string): string {
+  const date = new Date(utcSeconds * 1000);
+  const text = new Intl.DateTimeFormat("en-GB", {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone,
+    timeZoneName: "short",
+  }).format(date);
+  return text;
+}
+
+// Watts as kW with up to three decimals (exact: 1 W = 0.001 kW).
+export function formatKilowatts(watts: number): string {
+  const sign = watts < 0 ? "-" : "";
+  const magnitude = Math.abs(watts);
+  const whole = Math.floor(magnitude / 1000);
+  const rest = String(magnitude % 1000).padStart(3, "0").replace(/0+$/, "");
+  return `${sign}${whole}${rest ? "." + rest : ""} kW`;
+}
+
+// Micro-units as EUR with two decimals, rounded half up on the integer (no floating point
+// on the way: every ledger amount is below 2^53).
+export function formatEuros(micro: number): string {
+  const sign = micro < 0 ? "-" : "";
+  const cents = Math.floor((Math.abs(micro) + 5_000) / 10_000);
+  return `${sign}${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")} EUR`;
+}
+
+// An activation price: micro-units per MWh.
+export function formatPricePerMwh(microPerMwh: number): string {
+  return `${formatEuros(microPerMwh)}/MWh`;
+}
+
+// An availability price: micro-units per MW and hour.
+export function formatPricePerMwPerHour(microPerMwH: number): string {
+  return `${formatEuros(microPerMwH)}/MW/h`;
+}

@@ -1,0 +1,38 @@
+// Offers appear in the dashboard as the node commits them, without a reload, redacted for
+// those who may not know the seller.
+import { expect, test } from "@playwright/test";
+import { asRole, evChargerPayload, offerPayload, write, zonePayload } from "./node-api";
+
+test("a new offer appears on the open offers page of its seller and of the zone's DSO, live", async ({ browser }) => {
+  const logins = JSON.parse(process.env.FLEX_E2E_LOGINS!);
+  const pages = await Promise.all(
+    ["prosumer", "dso"].map(async (role) => {
+      const page = await (await browser.newContext({ timezoneId: "Europe/Amsterdam" })).newPage();
+      await page.goto(process.env.FLEX_E2E_URL!);
+      await page.getByLabel("User").fill(role);
+      await page.getByLabel("Password").fill(logins[role]);
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.getByRole("link", { name: "Offers" }).click();
+      await expect(page.getByRole("heading", { name: "Offers" })).toBeVisible();
+      return page;
+    }),
+  );
+  const [sellerPage, dsoPage] = pages;
+
+  const dso = await asRole("dso");
+  const prosumer = await asRole("prosumer");
+  await write(dso, "/zones", zonePayload("z-live"));
+  await write(prosumer, "/assets", evChargerPayload("ev-live", "z-live"));
+  await write(dso, "/assets/ev-live/prequalification", { decision: "qualified" });
+  await write(prosumer, "/offers", offerPayload("o-live", "z-live", "ev-live", 200_000_000));
+
+  for (const page of pages) {
+    const row = page.getByRole("row", { name: /o-live/ });
+    await expect(row).toBeVisible();  // no reload: the event stream brought it
+    await expect(row).toContainText("10 kW10 kW");  // peak power, and all of it unsold
+    await expect(row).toContainText("200.00 EUR/MWh");
+  }
+  // The DSO has bought nothing from this seller: the seller is hidden from it.
+  await expect(dsoPage.getByRole("row", { name: /o-live/ })).toContainText("hidden");
+  await expect(sellerPage.getByRole("row", { name: /o-live/ })).not.toContainText("hidden");
+});
