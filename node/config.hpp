@@ -1,7 +1,7 @@
 // Node configuration: a JSON file (flexnode --config FILE) and command-line overrides.
 //   {"data_dir":"./data","listen":"127.0.0.1:8080","genesis_file":"<data>/genesis.json",
 //    "key_file":"<data>/node_key.json","empty_block_interval_ms":5000,"log_level":"info",
-//    "webui_dir":"<source>/webui","session_lifetime_seconds":28800,"rate_limit_per_second":200,
+//    "webui_dir":"<build>/webui","session_lifetime_seconds":28800,"rate_limit_per_second":200,
 //    "rate_limit_burst":400,"tls_certificate_file":"","tls_private_key_file":"",
 //    "allow_public_plain_http":false}
 // Every field is optional; the defaults are the values above. Hosted participant keys are

@@ -27,13 +27,15 @@ for package in "${packages[@]}"; do
   fi
 done
 
-# The dashboard's packages: Node.js 20 or later with npm (on the machine image; Debian's
+# The dashboard's packages: Node.js 20.19 or later with npm (on the machine image; Debian's
 # own nodejs is too old for Vite), and a clean npm ci whenever package-lock.json changed.
 install_webui_packages() {
   local webui
   webui="$(cd "$(dirname "$0")/.." && pwd)/webui"
-  if ! command -v npm >/dev/null 2>&1 || ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
-    echo "install-deps: the dashboard needs Node.js 20 or later with npm (https://nodejs.org or NodeSource's Debian packages)" >&2
+  # Vite needs Node.js 20.19 or later (22.12 on the 22 line).
+  if ! command -v npm >/dev/null 2>&1 ||
+     ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit((a === 20 && b >= 19) || (a === 22 && b >= 12) || a >= 23 ? 0 : 1)'; then
+    echo "install-deps: the dashboard needs Node.js 20.19 or later with npm (https://nodejs.org or NodeSource's Debian packages)" >&2
     exit 1
   fi
   if [ ! -f "$webui/node_modules/.package-lock.json" ] || [ "$webui/package-lock.json" -nt "$webui/node_modules/.package-lock.json" ]; then

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { currentSession, logOut, type Session } from "./lib/api";
+import { ApiError, currentSession, logOut, onUnauthorized, type Session } from "./lib/api";
 import { pagesFor } from "./lib/roles";
 import { useRoute } from "./lib/route";
 import { ProblemMessage } from "./components/ProblemMessage";
@@ -15,6 +15,10 @@ export function App() {
   useEffect(() => {
     currentSession().then(setSession, (failure) => {
       setError(failure);
+      setSession(null);
+    });
+    onUnauthorized(() => {
+      setError(new ApiError(401, "auth.invalid_session", "Your session ended. Log in again."));
       setSession(null);
     });
   }, []);
@@ -40,14 +44,23 @@ export function App() {
         </span>
         <button
           type="button"
-          onClick={() => logOut().then(() => setSession(null), setError)}
+          onClick={() =>
+            logOut().then(() => {
+              setError(null);
+              setSession(null);
+            }, setError)
+          }
         >
           Log out
         </button>
       </header>
       <main>
         <ProblemMessage error={error} />
-        {page.path === "/offers" ? <OffersPage session={session} /> : <HomePage session={session} />}
+        {page.path === "/offers" ? (
+          <OffersPage session={session} onSessionEnded={() => setSession(null)} />
+        ) : (
+          <HomePage session={session} />
+        )}
       </main>
     </div>
   );

@@ -34,6 +34,13 @@ export function problemOf(status: number, body: unknown): ApiError {
 }
 
 let csrfToken = "";
+let unauthorized: () => void = () => {};
+
+// Called when the node answers 401 to a logged-in page (the session expired or was ended):
+// the app goes back to the login page.
+export function onUnauthorized(handler: () => void): void {
+  unauthorized = handler;
+}
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
@@ -57,7 +64,13 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     // not JSON: kept as text for the problem
   }
-  if (!response.ok) throw problemOf(response.status, parsed);
+  if (!response.ok) {
+    if (response.status === 401 && path !== "/auth/login" && path !== "/auth/me") {
+      csrfToken = "";
+      unauthorized();
+    }
+    throw problemOf(response.status, parsed);
+  }
   return parsed as T;
 }
 
@@ -86,7 +99,12 @@ export async function currentSession(): Promise<Session | null> {
   }
 }
 
+// Ends the session; one the node no longer knows (401) is ended already.
 export async function logOut(): Promise<void> {
-  await api.post("/auth/logout");
+  try {
+    await api.post("/auth/logout");
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) throw error;
+  }
   csrfToken = "";
 }

@@ -24,11 +24,12 @@ export function formatKilowatts(watts: number): string {
   return `${sign}${whole}${rest ? "." + rest : ""} kW`;
 }
 
-// Micro-units as EUR with two decimals, rounded half up on the integer (no floating point
-// on the way: every ledger amount is below 2^53).
+// Micro-units as EUR with two decimals, the magnitude rounded half up (so negative amounts
+// round half away from zero), on the integer: no floating point on the way, every ledger
+// amount being below 2^53. An amount that rounds to zero has no sign.
 export function formatEuros(micro: number): string {
-  const sign = micro < 0 ? "-" : "";
   const cents = Math.floor((Math.abs(micro) + 5_000) / 10_000);
+  const sign = micro < 0 && cents > 0 ? "-" : "";
   return `${sign}${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")} EUR`;
 }
 

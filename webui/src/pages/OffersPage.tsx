@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type Session } from "../lib/api";
 import { formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime } from "../lib/format";
 import { ProblemMessage } from "../components/ProblemMessage";
@@ -17,6 +17,9 @@ interface Offer {
   prices: { activation_price_micro_per_mwh?: number; availability_price_micro_per_mw_h?: number };
 }
 
+const pageSize = 100;
+const refreshDelayMs = 250;  // one reload for the many offer events a block may bring
+
 const peak = (values: number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
 
 interface OfferPage {
@@ -26,29 +29,61 @@ interface OfferPage {
 
 // The offers this session may see (redacted where the API redacts them), filtered by zone
 // and direction; new offers appear as the node's event stream announces them.
-export function OffersPage({ session }: { session: Session }) {
+export function OffersPage({ session, onSessionEnded }: { session: Session; onSessionEnded: () => void }) {
   const [zone, setZone] = useState("");
   const [direction, setDirection] = useState("");
   const [offers, setOffers] = useState<Offer[] | null>(null);
+  const [truncated, setTruncated] = useState(false);
+  const [live, setLive] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const latestRequest = useRef(0);
 
   const load = useCallback(() => {
-    const query = new URLSearchParams({ limit: "100" });
+    const query = new URLSearchParams({ limit: String(pageSize) });
     if (zone) query.set("zone_id", zone);
     if (direction) query.set("direction", direction);
-    api.get<OfferPage>(`/offers?${query}`).then((page) => {
-      setOffers(page.items);
-      setError(null);
-    }, setError);
+    const request = ++latestRequest.current;  // an older answer arriving late is dropped
+    api.get<OfferPage>(`/offers?${query}`).then(
+      (page) => {
+        if (request !== latestRequest.current) return;
+        setOffers(page.items);
+        setTruncated(page.next_after !== null);
+        setError(null);
+      },
+      (failure) => {
+        if (request === latestRequest.current) setError(failure);
+      },
+    );
   }, [zone, direction]);
 
   useEffect(load, [load]);
 
+  // One event stream for the page's life; offer events (coalesced) reload the current filter.
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const sessionEndedRef = useRef(onSessionEnded);
+  sessionEndedRef.current = onSessionEnded;
   useEffect(() => {
     const events = new EventSource("/api/v1/events");
-    events.addEventListener("offer", load);
-    return () => events.close();
-  }, [load]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refresh = () => {
+      if (timer === undefined) timer = setTimeout(() => ((timer = undefined), loadRef.current()), refreshDelayMs);
+    };
+    events.addEventListener("open", () => {
+      setLive(true);
+      refresh();  // after a reconnect, catch up on what was missed
+    });
+    events.addEventListener("error", () => setLive(false));
+    events.addEventListener("offer", refresh);
+    events.addEventListener("session_ended", () => {
+      events.close();
+      sessionEndedRef.current();
+    });
+    return () => {
+      events.close();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, []);
 
   return (
     <section aria-labelledby="offers-heading">
@@ -63,7 +98,9 @@ export function OffersPage({ session }: { session: Session }) {
           <option value="down">down</option>
         </select>
       </form>
+      <p className="hint" data-testid="live">{live ? "Live: new offers appear as the node commits them." : "Connecting to the node's event stream…"}</p>
       <ProblemMessage error={error} />
+      {truncated && <p className="hint">Showing the first {pageSize} offers; narrow the filters to see the others.</p>}
       {offers && offers.length === 0 && (
         <p className="empty">
           No offers {zone ? `in zone ${zone}` : "yet"}.{" "}
@@ -101,9 +138,13 @@ export function OffersPage({ session }: { session: Session }) {
                 <td>{formatKilowatts(peak(offer.power_w))}</td>
                 <td>{formatKilowatts(peak(offer.remaining_w))}</td>
                 <td>
-                  {offer.product === "energy"
-                    ? formatPricePerMwh(offer.prices.activation_price_micro_per_mwh ?? 0)
-                    : formatPricePerMwPerHour(offer.prices.availability_price_micro_per_mw_h ?? 0)}
+                  {offer.prices.availability_price_micro_per_mw_h !== undefined && (
+                    <span>availability {formatPricePerMwPerHour(offer.prices.availability_price_micro_per_mw_h)}</span>
+                  )}
+                  {offer.prices.availability_price_micro_per_mw_h !== undefined &&
+                    offer.prices.activation_price_micro_per_mwh !== undefined && <br />}
+                  {offer.prices.activation_price_micro_per_mwh !== undefined &&
+                    formatPricePerMwh(offer.prices.activation_price_micro_per_mwh)}
                 </td>
                 <td>{offer.status}</td>
                 <td>{offer.seller === "redacted" ? <em>hidden</em> : <code>{offer.seller.slice(0, 12)}…</code>}</td>

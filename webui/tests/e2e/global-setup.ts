@@ -12,24 +12,41 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = join(directory, "data");
   const node = spawn(flexnode, ["--dev", "--data", dataDir, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
+  let pending = "";
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`flexnode did not start in 30 s; its log:\n${log}`)), 30_000);
-    node.stderr.on("data", (chunk: Buffer) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      node.stderr.off("data", onData);
+      reject(new Error(`${why}; its log:\n${log}`));
+    };
+    const timer = setTimeout(() => fail("flexnode did not start in 30 s"), 30_000);
+    // The log is JSON lines; a line may arrive in pieces, so only whole lines are read.
+    const onData = (chunk: Buffer) => {
       log += chunk.toString();
-      for (const line of log.split("\n")) {
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
         if (!line.includes('"node.started"')) continue;
         clearTimeout(timer);
+        node.stderr.off("data", onData);
+        node.stderr.resume();  // keep draining, so the node never blocks on a full pipe
         resolve(JSON.parse(line).url as string);
         return;
       }
-    });
-    node.on("exit", (code) => reject(new Error(`flexnode exited with ${code}; its log:\n${log}`)));
+    };
+    node.stderr.on("data", onData);
+    node.on("error", (error) => fail(`cannot start ${flexnode}: ${error.message}`));
+    node.on("exit", (code) => fail(`flexnode exited with ${code}`));
   });
   process.env.FLEX_E2E_URL = url;
   process.env.FLEX_E2E_LOGINS = readFileSync(join(dataDir, "dev_logins.json"), "utf8");
   return async () => {
-    node.kill("SIGTERM");
-    await new Promise((resolve) => node.once("exit", resolve));
+    if (node.exitCode === null && node.signalCode === null) {
+      const exited = new Promise((resolve) => node.once("exit", resolve));
+      node.kill("SIGTERM");
+      await exited;
+    }
     rmSync(directory, { recursive: true, force: true });
   };
 }

@@ -14,6 +14,7 @@ test("a new offer appears on the open offers page of its seller and of the zone'
       await page.getByRole("button", { name: "Log in" }).click();
       await page.getByRole("link", { name: "Offers" }).click();
       await expect(page.getByRole("heading", { name: "Offers" })).toBeVisible();
+      await expect(page.getByTestId("live")).toContainText("Live");  // the event stream is open
       return page;
     }),
   );
@@ -35,4 +36,23 @@ test("a new offer appears on the open offers page of its seller and of the zone'
   // The DSO has bought nothing from this seller: the seller is hidden from it.
   await expect(dsoPage.getByRole("row", { name: /o-live/ })).toContainText("hidden");
   await expect(sellerPage.getByRole("row", { name: /o-live/ })).not.toContainText("hidden");
+});
+
+test("a page following the event stream goes back to the login when its session ends elsewhere", async ({ browser }) => {
+  const logins = JSON.parse(process.env.FLEX_E2E_LOGINS!);
+  const context = await browser.newContext();
+  const offersPage = await context.newPage();
+  await offersPage.goto(process.env.FLEX_E2E_URL!);
+  await offersPage.getByLabel("User").fill("aggregator");
+  await offersPage.getByLabel("Password").fill(logins.aggregator);
+  await offersPage.getByRole("button", { name: "Log in" }).click();
+  await offersPage.getByRole("link", { name: "Offers" }).click();
+  await expect(offersPage.getByTestId("live")).toContainText("Live");
+  // The same browser session logs out in another tab: the node ends the session and its stream.
+  const otherTab = await context.newPage();
+  await otherTab.goto(process.env.FLEX_E2E_URL!);
+  await otherTab.getByRole("button", { name: "Log out" }).click();
+  await expect(otherTab.getByRole("button", { name: "Log in" })).toBeVisible();
+  await expect(offersPage.getByRole("button", { name: "Log in" })).toBeVisible();
+  await context.close();
 });

@@ -23,7 +23,8 @@ describe("ledger integers shown to people", () => {
     expect(formatPricePerMwh(200_005_000)).toBe("200.01 EUR/MWh");
     expect(formatPricePerMwPerHour(12_340_000)).toBe("12.34 EUR/MW/h");
     expect(formatEuros(2_000_000)).toBe("2.00 EUR");
-    expect(formatEuros(-1)).toBe("-0.00 EUR");
+    expect(formatEuros(-1)).toBe("0.00 EUR");
+    expect(formatEuros(-5_000)).toBe("-0.01 EUR");  // half away from zero
     expect(formatEuros(9_007_199_254_740_991)).toBe("9007199254.74 EUR");
   });
 });
