@@ -6,6 +6,7 @@ import { ProblemMessage } from "./components/ProblemMessage";
 import { LoginPage } from "./pages/LoginPage";
 import { HomePage } from "./pages/HomePage";
 import { OffersPage } from "./pages/OffersPage";
+import { AssetsPage } from "./pages/AssetsPage";
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -58,6 +59,8 @@ export function App() {
         <ProblemMessage error={error} />
         {page.path === "/offers" ? (
           <OffersPage session={session} onSessionEnded={() => setSession(null)} />
+        ) : page.path === "/assets" ? (
+          <AssetsPage session={session} />
         ) : (
           <HomePage session={session} />
         )}

@@ -9,15 +9,16 @@ export interface PageLink {
 
 // Pages built so far; the other pages join as they are built.
 const offers: PageLink = { path: "/offers", title: "Offers" };
+const assets: PageLink = { path: "/assets", title: "Assets" };
 const pagesByRole: Record<string, PageLink[]> = {
-  prosumer: [offers],
-  aggregator: [offers],
-  dso: [offers],
+  prosumer: [assets, offers],
+  aggregator: [assets, offers],
+  dso: [assets, offers],
   tso: [offers],
-  retailer: [offers],
-  auditor: [offers],
-  regulator: [offers],
-  operator: [offers],
+  retailer: [assets, offers],
+  auditor: [assets, offers],
+  regulator: [assets, offers],
+  operator: [assets, offers],
 };
 
 export const readOnlyRoles = ["auditor", "regulator"];

@@ -7,6 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  // A developer may point the journeys at a node already running (or at `npm run dev`,
+  // which proxies one): FLEX_E2E_URL and FLEX_E2E_DATA (its data directory) set.
+  if (process.env.FLEX_E2E_URL && process.env.FLEX_E2E_DATA) {
+    process.env.FLEX_E2E_LOGINS = readFileSync(join(process.env.FLEX_E2E_DATA, "dev_logins.json"), "utf8");
+    return async () => {};
+  }
   const flexnode = process.env.FLEXNODE ?? "../build/node/flexnode";
   const directory = mkdtempSync(join(tmpdir(), "flexledger-e2e-"));
   const dataDir = join(directory, "data");
