@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type Session } from "../lib/api";
 import { formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime } from "../lib/format";
 import { ProblemMessage } from "../components/ProblemMessage";
+import { canWrite } from "../lib/roles";
+import { NewOfferForm } from "./NewOfferForm";
 
 interface Offer {
   offer_id: string;
@@ -89,9 +91,9 @@ export function OffersPage({ session, onSessionEnded }: { session: Session; onSe
     <section aria-labelledby="offers-heading">
       <h1 id="offers-heading">Offers</h1>
       <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filter offers">
-        <label htmlFor="zone-filter">Zone</label>
+        <label htmlFor="zone-filter">Filter by zone</label>
         <input id="zone-filter" value={zone} onChange={(event) => setZone(event.target.value.trim())} placeholder="any zone" />
-        <label htmlFor="direction-filter">Direction</label>
+        <label htmlFor="direction-filter">Filter by direction</label>
         <select id="direction-filter" value={direction} onChange={(event) => setDirection(event.target.value)}>
           <option value="">any</option>
           <option value="up">up</option>
@@ -152,6 +154,9 @@ export function OffersPage({ session, onSessionEnded }: { session: Session; onSe
             ))}
           </tbody>
         </table>
+      )}
+      {canWrite(session.roles, session.can_sign) && session.roles.some((role) => role === "prosumer" || role === "aggregator") && (
+        <NewOfferForm onListed={load} />
       )}
     </section>
   );

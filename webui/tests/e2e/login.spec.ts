@@ -61,7 +61,7 @@ test("the offers page answers with an empty state that says what to do next", as
   await logIn(page, "prosumer", logins().prosumer);
   await page.getByRole("link", { name: "Offers" }).click();
   await expect(page.getByRole("heading", { name: "Offers" })).toBeVisible();
-  await page.getByLabel("Zone").fill("z-nothing-here");  // whatever other tests listed elsewhere
+  await page.getByLabel("Filter by zone").fill("z-nothing-here");  // whatever other tests listed elsewhere
   await expect(page.getByText("No offers in zone z-nothing-here.")).toBeVisible();
   await expect(page.getByText("Register an asset and list its flexibility")).toBeVisible();
 });

@@ -56,3 +56,39 @@ test("a page following the event stream goes back to the login when its session 
   await expect(offersPage.getByRole("button", { name: "Log in" })).toBeVisible();
   await context.close();
 });
+
+test("a prosumer lists an offer through the form; wrong input is named before anything is sent", async ({ page }) => {
+  const logins = JSON.parse(process.env.FLEX_E2E_LOGINS!);
+  const dso = await asRole("dso");
+  const prosumer = await asRole("prosumer");
+  await write(dso, "/zones", zonePayload("z-form"));
+  await write(prosumer, "/assets", evChargerPayload("ev-form", "z-form"));
+  await write(dso, "/assets/ev-form/prequalification", { decision: "qualified" });
+
+  await page.goto(process.env.FLEX_E2E_URL!);
+  await page.getByLabel("User").fill("prosumer");
+  await page.getByLabel("Password").fill(logins.prosumer);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("link", { name: "Offers" }).click();
+  const form = page.getByRole("form", { name: "New offer" });
+  await form.getByLabel("Zone").selectOption("z-form");
+  await form.getByLabel(/ev-form/).check();
+  await form.getByLabel("Offer id").fill("o-form-1");
+  await form.getByLabel("From time").fill("17:05");  // off the 15-minute grid
+  await form.getByLabel("Power (kW)").fill("10");
+  await form.getByLabel("Activation price (EUR/MWh)").fill("180,50");
+  const posts: string[] = [];
+  page.on("request", (request) => request.method() === "POST" && posts.push(request.url()));
+  await form.getByRole("button", { name: "List offer" }).click();
+  await expect(form.getByText("on the 15-minute grid", { exact: true })).toBeVisible();
+  await expect(form.getByLabel("From time")).toHaveAttribute("aria-invalid", "true");
+  expect(posts).toEqual([]);
+
+  await form.getByLabel("From time").fill("17:00");
+  await form.getByRole("button", { name: "List offer" }).click();
+  await expect(form.getByRole("status")).toContainText("Offer o-form-1 listed");
+  const row = page.getByRole("row", { name: /o-form-1/ });
+  await expect(row).toContainText("10 kW10 kW");
+  await expect(row).toContainText("180.50 EUR/MWh");
+  await expect(row).toContainText("17:00");  // tomorrow 17:00 in the browser's zone, as typed
+});
