@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { Field, invalidProps } from "../components/Field";
+import { useWrite, useZones } from "../lib/forms";
 import { api, type Session } from "../lib/api";
 import { technologies, validateAsset, type AssetFormInput, type FieldErrors } from "../lib/assetForm";
 import { canWrite } from "../lib/roles";
@@ -17,11 +19,6 @@ interface Asset {
   storage_wh: number;
   metering_point_id: string;
   prequalification: { status: string; reason?: string; decided_at?: number };
-}
-
-interface Zone {
-  zone_id: string;
-  name: string;
 }
 
 const emptyForm: AssetFormInput = {
@@ -110,54 +107,34 @@ export function AssetsPage({ session }: { session: Session }) {
 function RegisterAsset({ onRegistered }: { onRegistered: () => void }) {
   const [form, setForm] = useState<AssetFormInput>(emptyForm);
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [problem, setProblem] = useState<unknown>(null);
-  const [zones, setZones] = useState<Zone[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState("");
-
-  useEffect(() => {
-    api.get<{ items: Zone[] }>("/zones?limit=500").then((page) => {
-      setZones(page.items);
-      setForm((current) => (current.zoneId || page.items.length === 0 ? current : { ...current, zoneId: page.items[0].zone_id }));
-    }, setProblem);
-  }, []);
+  const { zones, problem: zonesProblem } = useZones((zoneId) => setForm((current) => (current.zoneId ? current : { ...current, zoneId })));
+  const write = useWrite();
 
   const field = (key: keyof AssetFormInput, label: string, extra: Record<string, string> = {}) => (
-    <div className="field">
-      <label htmlFor={`asset-${key}`}>{label}</label>
+    <Field id={`asset-${key}`} label={label} error={errors[key]}>
       <input
         id={`asset-${key}`}
         value={form[key]}
-        aria-invalid={errors[key] ? true : undefined}
-        aria-describedby={errors[key] ? `asset-${key}-error` : undefined}
+        {...invalidProps(`asset-${key}`, errors[key])}
         onChange={(event) => setForm({ ...form, [key]: event.target.value })}
         {...extra}
       />
-      {errors[key] && (
-        <span id={`asset-${key}-error`} className="field-error">
-          {errors[key]}
-        </span>
-      )}
-    </div>
+    </Field>
   );
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone("");
-    setProblem(null);
+    write.reset();
     const { payload, errors: found } = validateAsset(form);
     setErrors(found);
     if (!payload) return;
-    setBusy(true);
-    try {
+    const registered = await write.run(async () => {
       await api.post("/assets", payload);
-      setDone(`Asset ${payload.asset_id} registered; its prequalification is pending with the zone's DSO.`);
+      return `Asset ${payload.asset_id} registered; its prequalification is pending with the zone's DSO.`;
+    });
+    if (registered) {
       setForm({ ...emptyForm, zoneId: form.zoneId });
       onRegistered();
-    } catch (failure) {
-      setProblem(failure);
-    } finally {
-      setBusy(false);
     }
   }
 
@@ -167,8 +144,7 @@ function RegisterAsset({ onRegistered }: { onRegistered: () => void }) {
       {zones.length === 0 && <p className="empty">No zone exists yet: a DSO creates the zones assets register in.</p>}
       {field("assetId", "Asset id", { placeholder: "e.g. my-ev-charger" })}
       {field("name", "Name")}
-      <div className="field">
-        <label htmlFor="asset-technology">Technology</label>
+      <Field id="asset-technology" label="Technology">
         <select id="asset-technology" value={form.technology} onChange={(event) => setForm({ ...form, technology: event.target.value })}>
           {technologies.map((technology) => (
             <option key={technology} value={technology}>
@@ -176,9 +152,8 @@ function RegisterAsset({ onRegistered }: { onRegistered: () => void }) {
             </option>
           ))}
         </select>
-      </div>
-      <div className="field">
-        <label htmlFor="asset-zoneId">Zone</label>
+      </Field>
+      <Field id="asset-zoneId" label="Zone" error={errors.zoneId}>
         <select id="asset-zoneId" value={form.zoneId} onChange={(event) => setForm({ ...form, zoneId: event.target.value })}>
           {zones.map((zone) => (
             <option key={zone.zone_id} value={zone.zone_id}>
@@ -186,21 +161,20 @@ function RegisterAsset({ onRegistered }: { onRegistered: () => void }) {
             </option>
           ))}
         </select>
-        {errors.zoneId && <span className="field-error">{errors.zoneId}</span>}
-      </div>
+      </Field>
       {field("meteringPointId", "Metering point")}
       {field("subMeteringPointId", "Sub-meter (optional)")}
       {field("maxUpKw", "Max up (kW)", { inputMode: "decimal" })}
       {field("maxDownKw", "Max down (kW)", { inputMode: "decimal" })}
       {field("connectionKw", "Connection (kW)", { inputMode: "decimal" })}
       {field("storageKwh", "Storage (kWh)", { inputMode: "decimal" })}
-      <button type="submit" disabled={busy}>
-        {busy ? "Registering…" : "Register asset"}
+      <button type="submit" disabled={write.busy}>
+        {write.busy ? "Registering…" : "Register asset"}
       </button>
-      <ProblemMessage error={problem} />
-      {done && (
+      <ProblemMessage error={write.problem ?? zonesProblem} />
+      {write.done && (
         <p className="done" role="status">
-          {done}
+          {write.done}
         </p>
       )}
     </form>

@@ -1,4 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
+import { Field, invalidProps } from "../components/Field";
+import { useWrite, useZones } from "../lib/forms";
 import { api } from "../lib/api";
 import { baselineMethods, products, validateOffer, type OfferErrors, type OfferFormInput } from "../lib/offerForm";
 import { ProblemMessage } from "../components/ProblemMessage";
@@ -7,10 +9,6 @@ import { ProblemMessage } from "../components/ProblemMessage";
 // refuses an off-grid period (order.bad_period) whatever this says.
 const ispSeconds = 900;
 
-interface Zone {
-  zone_id: string;
-  name: string;
-}
 interface Asset {
   asset_id: string;
   name: string;
@@ -43,66 +41,47 @@ const blank = (): OfferFormInput => ({
 export function NewOfferForm({ onListed }: { onListed: () => void }) {
   const [form, setForm] = useState<OfferFormInput>(blank);
   const [errors, setErrors] = useState<OfferErrors>({});
-  const [problem, setProblem] = useState<unknown>(null);
-  const [zones, setZones] = useState<Zone[]>([]);
+  const [assetsProblem, setAssetsProblem] = useState<unknown>(null);
   const [assets, setAssets] = useState<Asset[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState("");
+  const { zones, problem: zonesProblem } = useZones((zoneId) => setForm((current) => (current.zoneId ? current : { ...current, zoneId })));
+  const write = useWrite();
 
-  useEffect(() => {
-    api.get<{ items: Zone[] }>("/zones?limit=500").then((page) => {
-      setZones(page.items);
-      setForm((current) => (current.zoneId || page.items.length === 0 ? current : { ...current, zoneId: page.items[0].zone_id }));
-    }, setProblem);
-  }, []);
   useEffect(() => {
     if (!form.zoneId) return;
     api.get<{ items: Asset[] }>(`/assets?zone_id=${encodeURIComponent(form.zoneId)}&prequalification=qualified&limit=500`).then(
       (page) => setAssets(page.items),
-      setProblem,
+      setAssetsProblem,
     );
   }, [form.zoneId]);
 
   const set = (changes: Partial<OfferFormInput>) => setForm((current) => ({ ...current, ...changes }));
-  const error = (key: keyof OfferFormInput) =>
-    errors[key] && (
-      <span id={`offer-${key}-error`} className="field-error">
-        {errors[key]}
-      </span>
-    );
+  const error = (key: keyof OfferFormInput) => errors[key] && <span className="field-error">{errors[key]}</span>;
   const text = (key: keyof OfferFormInput, label: string, type = "text") => (
-    <div className="field">
-      <label htmlFor={`offer-${key}`}>{label}</label>
+    <Field id={`offer-${key}`} label={label} error={errors[key]}>
       <input
         id={`offer-${key}`}
         type={type}
         value={form[key] as string}
         inputMode={type === "text" && key !== "offerId" ? "decimal" : undefined}
-        aria-invalid={errors[key] ? true : undefined}
-        aria-describedby={errors[key] ? `offer-${key}-error` : undefined}
+        {...invalidProps(`offer-${key}`, errors[key])}
         onChange={(event) => set({ [key]: event.target.value })}
       />
-      {error(key)}
-    </div>
+    </Field>
   );
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone("");
-    setProblem(null);
+    write.reset();
     const { payload, errors: found } = validateOffer(form, ispSeconds, Math.floor(Date.now() / 1000));
     setErrors(found);
     if (!payload) return;
-    setBusy(true);
-    try {
+    const listed = await write.run(async () => {
       await api.post("/offers", payload);
-      setDone(`Offer ${payload.offer_id} listed.`);
+      return `Offer ${payload.offer_id} listed.`;
+    });
+    if (listed) {
       setForm({ ...blank(), zoneId: form.zoneId });
       onListed();
-    } catch (failure) {
-      setProblem(failure);
-    } finally {
-      setBusy(false);
     }
   }
 
@@ -186,13 +165,13 @@ export function NewOfferForm({ onListed }: { onListed: () => void }) {
         {error("baselineMethod")}
       </div>
       <p className="hint">Times are in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone}), on the 15-minute grid.</p>
-      <button type="submit" disabled={busy}>
-        {busy ? "Listing…" : "List offer"}
+      <button type="submit" disabled={write.busy}>
+        {write.busy ? "Listing…" : "List offer"}
       </button>
-      <ProblemMessage error={problem} />
-      {done && (
+      <ProblemMessage error={write.problem ?? zonesProblem ?? assetsProblem} />
+      {write.done && (
         <p className="done" role="status">
-          {done}
+          {write.done}
         </p>
       )}
     </form>

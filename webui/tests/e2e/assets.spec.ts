@@ -1,17 +1,13 @@
 // A prosumer registers an asset through the form: the form names the fields at fault
 // before anything is sent, then the asset appears with its prequalification.
 import { expect, test } from "@playwright/test";
-import { asRole, write, zonePayload } from "./node-api";
+import { asRole, logInAs, write, zonePayload } from "./node-api";
 
 test("a prosumer registers an EV charger through the form and sees its prequalification", async ({ page }) => {
-  const logins = JSON.parse(process.env.FLEX_E2E_LOGINS!);
   const dso = await asRole("dso");
   await write(dso, "/zones", zonePayload("bilecik-feeder-1"));
 
-  await page.goto(process.env.FLEX_E2E_URL!);
-  await page.getByLabel("User").fill("prosumer");
-  await page.getByLabel("Password").fill(logins.prosumer);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await logInAs(page, "prosumer");
   await page.getByRole("link", { name: "Assets" }).click();
   await expect(page.getByRole("heading", { name: "Register an asset" })).toBeVisible();
 

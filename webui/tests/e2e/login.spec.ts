@@ -1,16 +1,9 @@
 // Logging in through the dashboard, for every role the dev node hosts.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { devLogins as logins, logInAs as logIn } from "./node-api";
 
 const url = () => process.env.FLEX_E2E_URL!;
-const logins = (): Record<string, string> => JSON.parse(process.env.FLEX_E2E_LOGINS!);
 const roles = ["prosumer", "aggregator", "dso", "tso", "retailer", "metering", "auditor", "regulator", "operator"];
-
-async function logIn(page: Page, user: string, password: string) {
-  await page.goto(url());
-  await page.getByLabel("User").fill(user);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
 
 for (const role of roles) {
   test(`${role} logs in and lands on a home page for the role`, async ({ page }) => {

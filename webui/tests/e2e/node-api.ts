@@ -1,6 +1,16 @@
 // The node's API as the journeys use it to set a scene: a bearer login per role, and
 // writes the node signs. Never SQLite: everything goes through transactions.
-import { expect, request as newRequest, type APIRequestContext } from "@playwright/test";
+import { expect, request as newRequest, type APIRequestContext, type Page } from "@playwright/test";
+
+export const devLogins = (): Record<string, string> => JSON.parse(process.env.FLEX_E2E_LOGINS!);
+
+// Logs `role` in through the dashboard's form.
+export async function logInAs(page: Page, role: string, password = devLogins()[role]): Promise<void> {
+  await page.goto(process.env.FLEX_E2E_URL!);
+  await page.getByLabel("User").fill(role);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
 
 export async function asRole(role: string): Promise<APIRequestContext> {
   const anonymous = await newRequest.newContext({ baseURL: process.env.FLEX_E2E_URL });

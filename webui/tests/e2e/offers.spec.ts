@@ -1,17 +1,13 @@
 // Offers appear in the dashboard as the node commits them, without a reload, redacted for
 // those who may not know the seller.
 import { expect, test } from "@playwright/test";
-import { asRole, evChargerPayload, offerPayload, write, zonePayload } from "./node-api";
+import { asRole, logInAs, evChargerPayload, offerPayload, write, zonePayload } from "./node-api";
 
 test("a new offer appears on the open offers page of its seller and of the zone's DSO, live", async ({ browser }) => {
-  const logins = JSON.parse(process.env.FLEX_E2E_LOGINS!);
   const pages = await Promise.all(
     ["prosumer", "dso"].map(async (role) => {
       const page = await (await browser.newContext({ timezoneId: "Europe/Amsterdam" })).newPage();
-      await page.goto(process.env.FLEX_E2E_URL!);
-      await page.getByLabel("User").fill(role);
-      await page.getByLabel("Password").fill(logins[role]);
-      await page.getByRole("button", { name: "Log in" }).click();
+      await logInAs(page, role);
       await page.getByRole("link", { name: "Offers" }).click();
       await expect(page.getByRole("heading", { name: "Offers" })).toBeVisible();
       await expect(page.getByTestId("live")).toContainText("Live");  // the event stream is open
@@ -39,13 +35,9 @@ test("a new offer appears on the open offers page of its seller and of the zone'
 });
 
 test("a page following the event stream goes back to the login when its session ends elsewhere", async ({ browser }) => {
-  const logins = JSON.parse(process.env.FLEX_E2E_LOGINS!);
   const context = await browser.newContext();
   const offersPage = await context.newPage();
-  await offersPage.goto(process.env.FLEX_E2E_URL!);
-  await offersPage.getByLabel("User").fill("aggregator");
-  await offersPage.getByLabel("Password").fill(logins.aggregator);
-  await offersPage.getByRole("button", { name: "Log in" }).click();
+  await logInAs(offersPage, "aggregator");
   await offersPage.getByRole("link", { name: "Offers" }).click();
   await expect(offersPage.getByTestId("live")).toContainText("Live");
   // The same browser session logs out in another tab: the node ends the session and its stream.
@@ -58,17 +50,13 @@ test("a page following the event stream goes back to the login when its session 
 });
 
 test("a prosumer lists an offer through the form; wrong input is named before anything is sent", async ({ page }) => {
-  const logins = JSON.parse(process.env.FLEX_E2E_LOGINS!);
   const dso = await asRole("dso");
   const prosumer = await asRole("prosumer");
   await write(dso, "/zones", zonePayload("z-form"));
   await write(prosumer, "/assets", evChargerPayload("ev-form", "z-form"));
   await write(dso, "/assets/ev-form/prequalification", { decision: "qualified" });
 
-  await page.goto(process.env.FLEX_E2E_URL!);
-  await page.getByLabel("User").fill("prosumer");
-  await page.getByLabel("Password").fill(logins.prosumer);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await logInAs(page, "prosumer");
   await page.getByRole("link", { name: "Offers" }).click();
   const form = page.getByRole("form", { name: "New offer" });
   await form.getByLabel("Zone").selectOption("z-form");
