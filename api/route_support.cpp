@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "api/csv.hpp"
 #include "ledger/limits.hpp"
 
 namespace flex::api {
@@ -9,22 +10,6 @@ namespace {
 
 // Replaces invalid UTF-8 (which can come from a request path) instead of throwing.
 std::string dump(const Json& body) { return json_text(body); }
-
-// RFC 4180: quote a field holding a comma, quote or line break; double its quotes.
-std::string csv_field(const Json& value) {
-  std::string text = value.is_string() ? value.get<std::string>() : value.is_null() ? std::string() : dump(value);
-  // A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection).
-  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '@' || (text[0] == '-' && !value.is_number()))) {
-    text = "'" + text;
-  }
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
 
 std::string to_csv(const std::vector<Json>& items) {
   std::vector<std::string> columns;
@@ -35,12 +20,12 @@ std::string to_csv(const std::vector<Json>& items) {
   }
   std::sort(columns.begin(), columns.end());
   std::string out;
-  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? "," : "") + csv_field(columns[i]);
+  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? "," : "") + csv_cell(columns[i]);
   out += "\r\n";
   for (const auto& item : items) {
     for (std::size_t i = 0; i < columns.size(); ++i) {
       if (i) out += ",";
-      if (item.contains(columns[i])) out += csv_field(item[columns[i]]);
+      if (item.contains(columns[i])) out += csv_cell(item[columns[i]]);
     }
     out += "\r\n";
   }

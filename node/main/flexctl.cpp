@@ -73,6 +73,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/csv.hpp"
 #include "api/user_store.hpp"
 #include "ledger/hash.hpp"
 #include "ledger/limits.hpp"
@@ -659,26 +660,9 @@ void for_each_item(ApiClient& client, const std::string& path, Query query, cons
 
 // ---- CSV ----
 
-// RFC 4180: quote a field holding a comma, quote or line break; double its quotes.
-std::string csv_quote(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-// A cell as the node writes one (api/route_support.cpp): JSON text for what is not a string,
-// and a leading ' before =, +, @ or a non-numeric -, so a spreadsheet runs no formula.
-std::string csv_cell(const flex::Json& value) {
-  std::string text = value.is_string() ? value.get<std::string>() : value.is_null() ? std::string() : json_line(value);
-  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '@' || (text[0] == '-' && !value.is_number()))) {
-    text = "'" + text;
-  }
-  return csv_quote(text);
-}
+// Cells as the node writes them (api/csv.hpp).
+using flex::api::csv_cell;
+using flex::api::csv_quote;
 
 std::string csv_row(const std::vector<flex::Json>& cells) {
   std::string row;
