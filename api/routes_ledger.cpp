@@ -4,6 +4,7 @@
 #include "api/events.hpp"
 #include "api/openapi.hpp"
 #include "api/route_support.hpp"
+#include "contracts/state_keys.hpp"
 #include "ledger/limits.hpp"
 
 namespace flex::api {
@@ -179,6 +180,14 @@ Reply get_digest(Call& call) {
   return json_reply(call, http::status::ok, Json::parse(*digest));
 }
 
+// The market parameters fixed at genesis (PROTOCOL §2), so clients put orders, readings
+// and activations on the chain's ISP grid instead of assuming one.
+Reply market_params(Call& call) {
+  auto params = call.api.chain().read_state([](const State& state) { return state.get(keys::params); });
+  if (!params) return problem(call, http::status::not_found, "params.not_found", "no market parameters in the state");
+  return json_reply(call, http::status::ok, Json::parse(*params));
+}
+
 Reply kpis(Call& call) {
   if (!with_access(call, [](const State&, const Access& access) { return access.kpis(); })) {
     return problem(call, http::status::forbidden, "auth.forbidden", "KPIs are for regulators, auditors, the operator and system operators");
@@ -219,6 +228,7 @@ void add_ledger_routes(Api& api) {
   api.add(http::verb::get, "/api/v1/digests", RouteAccess::Session, list_digests);
   api.add(http::verb::get, "/api/v1/digests/{date}", RouteAccess::Session, get_digest);
   api.add(http::verb::get, "/api/v1/kpis", RouteAccess::Session, kpis);
+  api.add(http::verb::get, "/api/v1/params", RouteAccess::Session, market_params);
 }
 
 }  // namespace flex::api

@@ -31,6 +31,7 @@ struct NodeConfig {
   std::string log_level = "info";
   std::string webui_dir;     // empty: no static files are served
   bool dev = false;
+  std::int64_t dev_isp_seconds = 900;  // the ISP length of a dev genesis, when it is created
   std::int64_t session_lifetime_seconds = 8 * 3600;
   std::int64_t rate_limit_per_second = 200;  // per client address; 0 turns the limit off
   std::int64_t rate_limit_burst = 400;

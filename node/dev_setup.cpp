@@ -33,6 +33,7 @@ void prepare_dev_data_dir(const NodeConfig& config, const Clock& clock) {
     genesis.participants.push_back(GenesisParticipant{key, std::string("Dev ") + role, {role}});
   }
   genesis.params = default_market_params();
+  genesis.params["isp_seconds"] = config.dev_isp_seconds;
   write_file_atomically(genesis_path, genesis.to_json().dump(2) + "\n", 0644, /*exclusive=*/true);
   log::info("dev.genesis_created", {{"path", genesis_path}, {"chain_id", genesis.chain_id}});
 }

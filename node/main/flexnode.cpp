@@ -1,7 +1,7 @@
 // flexnode: runs a FlexLedger node.
 //   flexnode --dev [--data DIR] [--listen HOST:PORT] [--empty-block-interval-ms N] [--rate-limit-per-second N]
-//                  [--session-lifetime-seconds N]
-//   flexnode --config FILE [--data DIR] [--listen HOST:PORT] [--rate-limit-per-second N]
+//                  [--session-lifetime-seconds N] [--dev-isp-seconds N] [--webui-dir DIR]
+//   flexnode --config FILE [--data DIR] [--listen HOST:PORT] [--rate-limit-per-second N] [--webui-dir DIR]
 // SIGINT or SIGTERM stops it cleanly: the API stops accepting, the block in progress is
 // committed or abandoned, and the store is closed.
 #include <signal.h>
@@ -34,13 +34,27 @@ constexpr const char* version = "0.1.0";
 void print_usage() {
   std::cerr << "usage: flexnode --dev [--data DIR] [--listen HOST:PORT] [--empty-block-interval-ms N]\n"
                "                [--rate-limit-per-second N] [--session-lifetime-seconds N]\n"
-               "       flexnode --config FILE [--data DIR] [--listen HOST:PORT] [--rate-limit-per-second N]\n";
+               "                [--dev-isp-seconds N (a new dev chain's ISP length, default 900)] [--webui-dir DIR]\n"
+               "       flexnode --config FILE [--data DIR] [--listen HOST:PORT] [--rate-limit-per-second N]\n"
+               "                [--webui-dir DIR (the dashboard to serve at /; empty: none)]\n";
+}
+
+// An option's integer value in [min, max], or a message that names the option and range.
+std::int64_t bounded_integer(const std::string& option, const std::string& text, std::int64_t min, std::int64_t max,
+                             const std::string& note = "") {
+  std::size_t used = 0;
+  long long value = min - 1;
+  try { value = std::stoll(text, &used); } catch (const std::exception&) {}
+  if (used != text.size() || value < min || value > max) {
+    throw std::runtime_error(option + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]" + note);
+  }
+  return value;
 }
 
 flex::NodeConfig parse_arguments(int argc, char** argv) {
   flex::NodeConfig config;
   config.webui_dir = FLEX_DEFAULT_WEBUI_DIR;
-  std::optional<std::string> data, listen, interval, config_file, rate_limit, session_lifetime;
+  std::optional<std::string> data, listen, interval, config_file, rate_limit, session_lifetime, dev_isp, webui_dir;
   for (int i = 1; i < argc; ++i) {
     std::string argument = argv[i];
     auto value = [&]() -> std::string {
@@ -54,6 +68,8 @@ flex::NodeConfig parse_arguments(int argc, char** argv) {
     else if (argument == "--empty-block-interval-ms") interval = value();
     else if (argument == "--rate-limit-per-second") rate_limit = value();
     else if (argument == "--session-lifetime-seconds") session_lifetime = value();
+    else if (argument == "--dev-isp-seconds") dev_isp = value();
+    else if (argument == "--webui-dir") webui_dir = value();
     else if (argument == "--help" || argument == "-h") { print_usage(); std::exit(0); }
     else throw std::runtime_error("unknown argument '" + argument + "'");
   }
@@ -62,24 +78,18 @@ flex::NodeConfig parse_arguments(int argc, char** argv) {
   if (data) config.data_dir = *data;
   if (listen) flex::apply_listen_address(config, *listen);
   if (interval) config.empty_block_interval = flex::parse_empty_block_interval(*interval);
+  if (webui_dir) config.webui_dir = *webui_dir;
   if (rate_limit) {
-    std::size_t used = 0;
-    long long value = -1;
-    try { value = std::stoll(*rate_limit, &used); } catch (const std::exception&) {}
-    if (used != rate_limit->size() || value < 0 || value > 1'000'000) {
-      throw std::runtime_error("--rate-limit-per-second must be an integer in [0, 1000000] (0: off)");
-    }
-    config.rate_limit_per_second = value;
-    config.rate_limit_burst = std::max<std::int64_t>(config.rate_limit_burst, 2 * value);
+    config.rate_limit_per_second = bounded_integer("--rate-limit-per-second", *rate_limit, 0, 1'000'000, " (0: off)");
+    config.rate_limit_burst = std::max<std::int64_t>(config.rate_limit_burst, 2 * config.rate_limit_per_second);
   }
   if (session_lifetime) {
-    std::size_t used = 0;
-    long long value = -1;
-    try { value = std::stoll(*session_lifetime, &used); } catch (const std::exception&) {}
-    if (used != session_lifetime->size() || value < 1 || value > 30 * 86'400) {
-      throw std::runtime_error("--session-lifetime-seconds must be an integer in [1, 2592000]");
-    }
-    config.session_lifetime_seconds = value;
+    config.session_lifetime_seconds = bounded_integer("--session-lifetime-seconds", *session_lifetime, 1, 30 * 86'400);
+  }
+  if (dev_isp) {
+    if (!config.dev) throw std::runtime_error("--dev-isp-seconds is for --dev only");
+    config.dev_isp_seconds = bounded_integer("--dev-isp-seconds", *dev_isp, 60, 3600);
+    if (3600 % config.dev_isp_seconds != 0) throw std::runtime_error("--dev-isp-seconds must divide 3600");
   }
   return config;
 }

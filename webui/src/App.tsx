@@ -1,12 +1,10 @@
 import { useEffect, useState } from "react";
 import { ApiError, currentSession, logOut, onUnauthorized, type Session } from "./lib/api";
 import { pagesFor } from "./lib/roles";
+import { pages as allPages } from "./pages/registry";
 import { useRoute } from "./lib/route";
 import { ProblemMessage } from "./components/ProblemMessage";
 import { LoginPage } from "./pages/LoginPage";
-import { HomePage } from "./pages/HomePage";
-import { OffersPage } from "./pages/OffersPage";
-import { AssetsPage } from "./pages/AssetsPage";
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -27,7 +25,7 @@ export function App() {
   if (session === undefined) return <p className="loading">Loading…</p>;
   if (!session) return <LoginPage onLoggedIn={setSession} initialError={error} />;
 
-  const pages = pagesFor(session.roles);
+  const pages = pagesFor(session.roles, allPages);
   const page = pages.find((candidate) => candidate.path === path) ?? pages[0];
   return (
     <div className="layout">
@@ -57,13 +55,7 @@ export function App() {
       </header>
       <main>
         <ProblemMessage error={error} />
-        {page.path === "/offers" ? (
-          <OffersPage session={session} onSessionEnded={() => setSession(null)} />
-        ) : page.path === "/assets" ? (
-          <AssetsPage session={session} />
-        ) : (
-          <HomePage session={session} />
-        )}
+        {page.render({ session, onSessionEnded: () => setSession(null) })}
       </main>
     </div>
   );

@@ -16,7 +16,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const flexnode = process.env.FLEXNODE ?? "../build/node/flexnode";
   const directory = mkdtempSync(join(tmpdir(), "flexledger-e2e-"));
   const dataDir = join(directory, "data");
-  const node = spawn(flexnode, ["--dev", "--data", dataDir, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "ignore", "pipe"] });
+  // One-minute ISPs, so a journey sees a delivery period end and settle within two minutes.
+  const args = ["--dev", "--data", dataDir, "--listen", "127.0.0.1:0", "--dev-isp-seconds", "60"];
+  // FLEX_WEBUI_DIR: serve a dashboard built elsewhere (a worktree's `vite build --outDir`).
+  if (process.env.FLEX_WEBUI_DIR) args.push("--webui-dir", process.env.FLEX_WEBUI_DIR);
+  const node = spawn(flexnode, args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   let pending = "";
   const url = await new Promise<string>((resolve, reject) => {

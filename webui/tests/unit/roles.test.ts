@@ -2,10 +2,16 @@ import { describe, expect, it } from "vitest";
 import { canWrite, pagesFor } from "../../src/lib/roles";
 
 describe("pages and write rights per role", () => {
-  it("always starts at home and lists each page once", () => {
-    const paths = pagesFor(["prosumer", "aggregator"]).map((page) => page.path);
-    expect(paths[0]).toBe("/");
-    expect(new Set(paths).size).toBe(paths.length);
+  const pages = [
+    { path: "/", title: "Home", roles: "all" as const },
+    { path: "/assets", title: "Assets", roles: ["prosumer", "dso"] },
+    { path: "/buy", title: "Buy", roles: ["dso"] },
+  ];
+
+  it("keeps the registry's order, lists each page once and always starts at home", () => {
+    expect(pagesFor(["prosumer", "dso"], pages).map((page) => page.path)).toEqual(["/", "/assets", "/buy"]);
+    expect(pagesFor(["prosumer"], pages).map((page) => page.path)).toEqual(["/", "/assets"]);
+    expect(pagesFor([], pages).map((page) => page.path)).toEqual(["/"]);
   });
 
   it("gives no write rights to auditors and regulators, even when the node holds their key", () => {
