@@ -19,9 +19,10 @@ build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Builds and runs a single-validator node with its data under ./data.
+# Builds and runs a single-validator node with its data under ./data, seeded with demo
+# data through its own API (scripts/demo.sh, scripts/demo-seed.mjs).
 demo: build
-	./$(BUILD_DIR)/node/flexnode --dev --data $(DEMO_DATA) --listen $(DEMO_LISTEN)
+	./scripts/demo.sh $(BUILD_DIR) $(DEMO_DATA) $(DEMO_LISTEN)
 
 # Every test, in the normal build and in the sanitizer (ASan + UBSan) build.
 test: test-fast test-asan

@@ -50,6 +50,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     node.on("exit", (code) => fail(`flexnode exited with ${code}`));
   });
   process.env.FLEX_E2E_URL = url;
+  process.env.FLEX_E2E_DATA = dataDir;  // for journeys that read the node's files (its genesis)
   process.env.FLEX_E2E_LOGINS = readFileSync(join(dataDir, "dev_logins.json"), "utf8");
   return async () => {
     if (node.exitCode === null && node.signalCode === null) {
