@@ -61,6 +61,11 @@ export function percentToPpm(text: string): number | null {
   return Number(match[1]) * 10_000 + Number((match[2] ?? "").padEnd(4, "0"));
 }
 
+// The ISP grid as people say it: "15-minute", or "90-second" when not whole minutes.
+export function gridName(ispSeconds: number): string {
+  return ispSeconds % 60 === 0 ? `${ispSeconds / 60}-minute` : `${ispSeconds}-second`;
+}
+
 // A local date and time (as <input type="date"> and <input type="time"> give them) as UTC
 // seconds; null when either is malformed or the time does not exist (a DST gap).
 export function localToUtcSeconds(date: string, time: string): number | null {
@@ -76,7 +81,25 @@ export function localToUtcSeconds(date: string, time: string): number | null {
   return moment.getTime() / 1000;
 }
 
+// What the offer rules read besides the period, which each source gives its own way.
+export type OfferTerms = Omit<OfferFormInput, "dateFrom" | "timeFrom" | "dateTo" | "timeTo">;
+
+// The form's check: its local dates and times read in the browser's zone.
 export function validateOffer(input: OfferFormInput, ispSeconds: number, nowSeconds: number): { payload?: OfferPayload; errors: OfferErrors } {
+  const start = localToUtcSeconds(input.dateFrom, input.timeFrom);
+  const end = localToUtcSeconds(input.dateTo, input.timeTo);
+  return validateOfferPeriod(input, start, end, ispSeconds, nowSeconds);
+}
+
+// The order rules for a period already read as UTC seconds (null: unreadable); errors about
+// the start and end are keyed timeFrom and timeTo. The form and the offer sheet share it.
+export function validateOfferPeriod(
+  input: OfferTerms,
+  start: number | null,
+  end: number | null,
+  ispSeconds: number,
+  nowSeconds: number,
+): { payload?: OfferPayload; errors: OfferErrors } {
   const errors: OfferErrors = {};
   if (!identifier.test(input.offerId)) errors.offerId = "1–64 characters: lowercase letters, digits, '.', '_' or '-'";
   if (!identifier.test(input.zoneId)) errors.zoneId = "choose a zone";
@@ -84,13 +107,11 @@ export function validateOffer(input: OfferFormInput, ispSeconds: number, nowSeco
   if (input.direction !== "up" && input.direction !== "down") errors.direction = "up or down";
   if (!(products as readonly string[]).includes(input.product)) errors.product = "choose a product";
 
-  const start = localToUtcSeconds(input.dateFrom, input.timeFrom);
-  const end = localToUtcSeconds(input.dateTo, input.timeTo);
   if (start === null) errors.timeFrom = "a date and a time";
-  else if (start % ispSeconds !== 0) errors.timeFrom = `on the ${ispSeconds / 60}-minute grid`;
+  else if (start % ispSeconds !== 0) errors.timeFrom = `on the ${gridName(ispSeconds)} grid`;
   else if (start < nowSeconds) errors.timeFrom = "in the future";
   if (end === null) errors.timeTo = "a date and a time";
-  else if (end % ispSeconds !== 0) errors.timeTo = `on the ${ispSeconds / 60}-minute grid`;
+  else if (end % ispSeconds !== 0) errors.timeTo = `on the ${gridName(ispSeconds)} grid`;
   else if (start !== null && end <= start) errors.timeTo = "after the start";
   else if (start !== null && (end - start) / ispSeconds > maxIsps) errors.timeTo = `at most ${maxIsps} intervals after the start`;
 

@@ -2,12 +2,9 @@ import { useEffect, useState, type FormEvent } from "react";
 import { Field, invalidProps } from "../components/Field";
 import { useWrite, useZones } from "../lib/forms";
 import { api } from "../lib/api";
-import { baselineMethods, products, validateOffer, type OfferErrors, type OfferFormInput } from "../lib/offerForm";
+import { baselineMethods, gridName, products, validateOffer, type OfferErrors, type OfferFormInput } from "../lib/offerForm";
+import { useMarketParams } from "../lib/useMarketParams";
 import { ProblemMessage } from "../components/ProblemMessage";
-
-// The market's ISP length. The API does not expose the market parameters yet; the node
-// refuses an off-grid period (order.bad_period) whatever this says.
-const ispSeconds = 900;
 
 interface Asset {
   asset_id: string;
@@ -45,6 +42,7 @@ export function NewOfferForm({ onListed }: { onListed: () => void }) {
   const [assets, setAssets] = useState<Asset[]>([]);
   const { zones, problem: zonesProblem } = useZones((zoneId) => setForm((current) => (current.zoneId ? current : { ...current, zoneId })));
   const write = useWrite();
+  const { params, problem: paramsProblem } = useMarketParams();
 
   useEffect(() => {
     if (!form.zoneId) return;
@@ -72,7 +70,8 @@ export function NewOfferForm({ onListed }: { onListed: () => void }) {
   async function submit(event: FormEvent) {
     event.preventDefault();
     write.reset();
-    const { payload, errors: found } = validateOffer(form, ispSeconds, Math.floor(Date.now() / 1000));
+    if (!params) return;
+    const { payload, errors: found } = validateOffer(form, params.isp_seconds, Math.floor(Date.now() / 1000));
     setErrors(found);
     if (!payload) return;
     const listed = await write.run(async () => {
@@ -164,11 +163,14 @@ export function NewOfferForm({ onListed }: { onListed: () => void }) {
         </select>
         {error("baselineMethod")}
       </div>
-      <p className="hint">Times are in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone}), on the 15-minute grid.</p>
-      <button type="submit" disabled={write.busy}>
+      <p className="hint">
+        Times are in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone})
+        {params ? `, on the market's ${gridName(params.isp_seconds)} grid.` : "; reading the market's interval length…"}
+      </p>
+      <button type="submit" disabled={write.busy || !params}>
         {write.busy ? "Listing…" : "List offer"}
       </button>
-      <ProblemMessage error={write.problem ?? zonesProblem ?? assetsProblem} />
+      <ProblemMessage error={write.problem ?? zonesProblem ?? assetsProblem ?? paramsProblem} />
       {write.done && (
         <p className="done" role="status">
           {write.done}

@@ -4,6 +4,7 @@ import { formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime
 import { ProblemMessage } from "../components/ProblemMessage";
 import { canWrite } from "../lib/roles";
 import { NewOfferForm } from "./NewOfferForm";
+import { BulkOfferUpload } from "../components/BulkOfferUpload";
 
 interface Offer {
   offer_id: string;
@@ -158,6 +159,7 @@ export function OffersPage({ session, onSessionEnded }: { session: Session; onSe
       {canWrite(session.roles, session.can_sign) && session.roles.some((role) => role === "prosumer" || role === "aggregator") && (
         <NewOfferForm onListed={load} />
       )}
+      <BulkOfferUpload session={session} onListed={load} />
     </section>
   );
 }

@@ -62,17 +62,18 @@ test("a prosumer lists an offer through the form; wrong input is named before an
   await form.getByLabel("Zone").selectOption("z-form");
   await form.getByLabel(/ev-form/).check();
   await form.getByLabel("Offer id").fill("o-form-1");
-  await form.getByLabel("From time").fill("17:05");  // off the 15-minute grid
+  await form.getByLabel("To time").fill("16:00");  // before the start (17:00)
   await form.getByLabel("Power (kW)").fill("10");
   await form.getByLabel("Activation price (EUR/MWh)").fill("180,50");
   const posts: string[] = [];
   page.on("request", (request) => request.method() === "POST" && posts.push(request.url()));
   await form.getByRole("button", { name: "List offer" }).click();
-  await expect(form.getByText("on the 15-minute grid", { exact: true })).toBeVisible();
-  await expect(form.getByLabel("From time")).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByText("after the start", { exact: true })).toBeVisible();
+  await expect(form.getByLabel("To time")).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByText(/on the market's 1-minute grid/)).toBeVisible();  // the node's 60-second ISPs
   expect(posts).toEqual([]);
 
-  await form.getByLabel("From time").fill("17:00");
+  await form.getByLabel("To time").fill("18:00");
   await form.getByRole("button", { name: "List offer" }).click();
   await expect(form.getByRole("status")).toContainText("Offer o-form-1 listed");
   const row = page.getByRole("row", { name: /o-form-1/ });

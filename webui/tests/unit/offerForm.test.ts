@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eurosToMicro, localToUtcSeconds, percentToPpm, validateOffer, type OfferFormInput } from "../../src/lib/offerForm";
+import { eurosToMicro, gridName, localToUtcSeconds, percentToPpm, validateOffer, type OfferFormInput } from "../../src/lib/offerForm";
 
 // Dates below are read in Europe/Amsterdam (UTC+1 in winter, +2 in summer).
 const zone = process.env.TZ;
@@ -87,5 +87,23 @@ describe("the new-offer form", () => {
     );
     expect(validateOffer({ ...evening, powerKw: "0" }, 900, now).errors.powerKw).toBeDefined();
     expect(validateOffer({ ...evening, minActivationPercent: "0" }, 900, now).errors.minActivationPercent).toBeDefined();
+  });
+
+  it("follows the market's ISP length (GET /params): 1-minute ISPs as the dev node's", () => {
+    expect(gridName(900)).toBe("15-minute");
+    expect(gridName(60)).toBe("1-minute");
+    expect(gridName(90)).toBe("90-second");
+    // 17:05 Amsterdam = 16:05Z = 1_795_449_600 + 300; expiry 60 minutes earlier.
+    const { payload, errors } = validateOffer({ ...evening, timeFrom: "17:05" }, 60, now);
+    expect(errors).toEqual({});
+    expect(payload?.start).toBe(1_795_449_900);
+    expect(payload?.end).toBe(1_795_453_200);
+    expect(payload?.expires_at).toBe(1_795_446_300);
+    // 2,976 one-minute ISPs from 23 Nov 17:00 end on 25 Nov 18:36 (49 h 36 min = 2,976 min).
+    expect(validateOffer({ ...evening, dateTo: "2026-11-25", timeTo: "18:36" }, 60, now).errors).toEqual({});
+    expect(validateOffer({ ...evening, dateTo: "2026-11-25", timeTo: "18:37" }, 60, now).errors.timeTo).toBe(
+      "at most 2976 intervals after the start",
+    );
+    expect(validateOffer({ ...evening, timeFrom: "17:05" }, 900, now).errors.timeFrom).toBe("on the 15-minute grid");
   });
 });

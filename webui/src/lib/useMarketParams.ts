@@ -1,0 +1,19 @@
+// The chain's genesis market parameters (GET /api/v1/params): fixed for the chain's life,
+// so each page that needs them reads them once.
+import { useEffect, useState } from "react";
+import { api } from "./api";
+
+export interface MarketParams {
+  isp_seconds: number;
+  activation_gate_seconds: number;
+  currency: string;
+}
+
+export function useMarketParams(): { params: MarketParams | null; problem: unknown } {
+  const [params, setParams] = useState<MarketParams | null>(null);
+  const [problem, setProblem] = useState<unknown>(null);
+  useEffect(() => {
+    api.get<MarketParams>("/params").then(setParams, setProblem);
+  }, []);
+  return { params, problem };
+}
