@@ -6,6 +6,10 @@ import type { PageLink } from "../lib/roles";
 import { HomePage } from "./HomePage";
 import { OffersPage } from "./OffersPage";
 import { AssetsPage } from "./AssetsPage";
+import { LedgerPage } from "./LedgerPage";
+import { ParticipantsPage } from "./ParticipantsPage";
+import { MoneyPage } from "./MoneyPage";
+import { ParametersPage } from "./ParametersPage";
 
 export interface PageProps {
   session: Session;
@@ -33,4 +37,8 @@ export const pages: readonly Page[] = [
     roles: [...sellers, "dso", "tso", "retailer", ...readers],
     render: (props) => <OffersPage {...props} />,
   },
+  { path: "/ledger", title: "Ledger", roles: readers, render: () => <LedgerPage /> },
+  { path: "/participants", title: "Participants", roles: readers, render: ({ session }) => <ParticipantsPage session={session} /> },
+  { path: "/money", title: "Money", roles: ["operator"], render: () => <MoneyPage /> },
+  { path: "/parameters", title: "Parameters", roles: readers, render: () => <ParametersPage /> },
 ];
