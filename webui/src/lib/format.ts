@@ -42,3 +42,12 @@ export function formatPricePerMwh(microPerMwh: number): string {
 export function formatPricePerMwPerHour(microPerMwH: number): string {
   return `${formatEuros(microPerMwH)}/MW/h`;
 }
+
+// Micro-units as EUR with all six decimals, for amounts that must be read exactly (a cost
+// the ledger computes to the micro-unit); takes a BigInt sum as well as a ledger number.
+export function formatEurosExact(micro: number | bigint): string {
+  const value = BigInt(micro);
+  const magnitude = value < 0n ? -value : value;
+  const sign = value < 0n ? "-" : "";
+  return `${sign}${magnitude / 1_000_000n}.${String(magnitude % 1_000_000n).padStart(6, "0")} EUR`;
+}

@@ -1,5 +1,5 @@
 // The chain's genesis market parameters (GET /api/v1/params): fixed for the chain's life,
-// so each page that needs them reads them once.
+// so each page that needs them (ISP grid, activation gate) reads them once.
 import { useEffect, useState } from "react";
 import { api } from "./api";
 
@@ -16,4 +16,14 @@ export function useMarketParams(): { params: MarketParams | null; problem: unkno
     api.get<MarketParams>("/params").then(setParams, setProblem);
   }, []);
   return { params, problem };
+}
+
+// The browser's clock in UTC seconds, ticking, so gates and the earliest ISP move on screen.
+export function useNow(tickMs = 5_000): number {
+  const [now, setNow] = useState(() => Math.floor(Date.now() / 1000));
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Math.floor(Date.now() / 1000)), tickMs);
+    return () => clearInterval(timer);
+  }, [tickMs]);
+  return now;
 }

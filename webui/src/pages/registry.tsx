@@ -6,6 +6,10 @@ import type { PageLink } from "../lib/roles";
 import { HomePage } from "./HomePage";
 import { OffersPage } from "./OffersPage";
 import { AssetsPage } from "./AssetsPage";
+import { BuyPage } from "./BuyPage";
+import { RequestsPage } from "./RequestsPage";
+import { ActivationsPage } from "./ActivationsPage";
+import { PrequalificationPage } from "./PrequalificationPage";
 import { LedgerPage } from "./LedgerPage";
 import { ParticipantsPage } from "./ParticipantsPage";
 import { MoneyPage } from "./MoneyPage";
@@ -22,6 +26,7 @@ export interface Page extends PageLink {
 
 const sellers = ["prosumer", "aggregator"];
 const readers = ["auditor", "regulator", "operator"];
+const buyers = ["dso", "tso", "retailer"];
 
 export const pages: readonly Page[] = [
   { path: "/", title: "Home", roles: "all", render: ({ session }) => <HomePage session={session} /> },
@@ -36,6 +41,15 @@ export const pages: readonly Page[] = [
     title: "Offers",
     roles: [...sellers, "dso", "tso", "retailer", ...readers],
     render: (props) => <OffersPage {...props} />,
+  },
+  { path: "/buy", title: "Buy", roles: [...buyers, ...readers], render: (props) => <BuyPage {...props} /> },
+  { path: "/requests", title: "Requests", roles: [...buyers, ...readers], render: (props) => <RequestsPage {...props} /> },
+  { path: "/activations", title: "Activations", roles: [...buyers, ...readers], render: (props) => <ActivationsPage {...props} /> },
+  {
+    path: "/prequalification",
+    title: "Prequalification",
+    roles: ["dso", ...readers],
+    render: (props) => <PrequalificationPage {...props} />,
   },
   { path: "/ledger", title: "Ledger", roles: readers, render: () => <LedgerPage /> },
   { path: "/participants", title: "Participants", roles: readers, render: ({ session }) => <ParticipantsPage session={session} /> },
