@@ -14,6 +14,10 @@ import { LedgerPage } from "./LedgerPage";
 import { ParticipantsPage } from "./ParticipantsPage";
 import { MoneyPage } from "./MoneyPage";
 import { ParametersPage } from "./ParametersPage";
+import { ZoneMapPage } from "./ZoneMapPage";
+import { OutlookPage } from "./OutlookPage";
+import { OrderBookPage } from "./OrderBookPage";
+import { KpisPage } from "./KpisPage";
 
 export interface PageProps {
   session: Session;
@@ -42,6 +46,19 @@ export const pages: readonly Page[] = [
     roles: [...sellers, "dso", "tso", "retailer", ...readers],
     render: (props) => <OffersPage {...props} />,
   },
+  { path: "/map", title: "Zone map", roles: ["dso", "tso", ...readers], render: () => <ZoneMapPage /> },
+  {
+    path: "/outlook",
+    title: "Outlook",
+    roles: [...sellers, "dso", "tso", "retailer", ...readers],
+    render: ({ session }) => <OutlookPage session={session} />,
+  },
+  {
+    path: "/orderbook",
+    title: "Order book",
+    roles: [...sellers, "dso", "tso", "retailer", ...readers],
+    render: ({ onSessionEnded }) => <OrderBookPage onSessionEnded={onSessionEnded} />,
+  },
   { path: "/buy", title: "Buy", roles: [...buyers, ...readers], render: (props) => <BuyPage {...props} /> },
   { path: "/requests", title: "Requests", roles: [...buyers, ...readers], render: (props) => <RequestsPage {...props} /> },
   { path: "/activations", title: "Activations", roles: [...buyers, ...readers], render: (props) => <ActivationsPage {...props} /> },
@@ -50,6 +67,12 @@ export const pages: readonly Page[] = [
     title: "Prequalification",
     roles: ["dso", ...readers],
     render: (props) => <PrequalificationPage {...props} />,
+  },
+  {
+    path: "/kpis",
+    title: "KPIs",
+    roles: ["dso", "tso", ...readers],
+    render: ({ onSessionEnded }) => <KpisPage onSessionEnded={onSessionEnded} />,
   },
   { path: "/ledger", title: "Ledger", roles: readers, render: () => <LedgerPage /> },
   { path: "/participants", title: "Participants", roles: readers, render: ({ session }) => <ParticipantsPage session={session} /> },
