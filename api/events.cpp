@@ -3,8 +3,8 @@
 namespace flex::api {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 4> event_prefixes = {
-    {{"contract/", "contract"}, {"offer/", "offer"}, {"request/", "request"}, {"settlement/", "settlement"}}};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> event_prefixes = {
+    {{"asset/", "asset"}, {"contract/", "contract"}, {"offer/", "offer"}, {"request/", "request"}, {"settlement/", "settlement"}}};
 
 }  // namespace
 
@@ -109,6 +109,7 @@ EventHub::~EventHub() = default;
 std::optional<Json> EventHub::visible(const Access& access, const Event& event) const {
   if (event.type == "block") return event.record;
   if (event.record.is_null()) return access.viewer().reads_all() ? std::optional<Json>(event.record) : std::nullopt;
+  if (event.type == "asset") return access.asset(event.record) ? std::optional(access.redact_asset(event.record)) : std::nullopt;
   if (event.type == "offer") return access.offer(event.record) ? std::optional(access.redact_offer(event.record)) : std::nullopt;
   if (event.type == "request") return access.request(event.record) ? std::optional(event.record) : std::nullopt;
   if (event.type == "contract") return access.contract(event.record) ? std::optional(event.record) : std::nullopt;

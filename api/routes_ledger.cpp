@@ -188,6 +188,16 @@ Reply market_params(Call& call) {
   return json_reply(call, http::status::ok, Json::parse(*params));
 }
 
+// The chain's genesis, exactly as stored (its canonical bytes hash to /status's
+// genesis_hash), so an auditor can check validators and quorums without another channel.
+Reply genesis(Call& call) {
+  Response response{http::status::ok, call.request.version()};
+  response.set(http::field::content_type, "application/json");
+  response.body() = call.api.chain().genesis().canonical();
+  response.prepare_payload();
+  return response;
+}
+
 Reply kpis(Call& call) {
   if (!with_access(call, [](const State&, const Access& access) { return access.kpis(); })) {
     return problem(call, http::status::forbidden, "auth.forbidden", "KPIs are for regulators, auditors, the operator and system operators");
@@ -199,6 +209,9 @@ Reply kpis(Call& call) {
   if (!from || !to || !bucket) return problem(call, http::status::bad_request, "request.bad_query", "from, to and bucket_seconds are integers");
   KpiQuery query;
   query.zone_id = call.query_text("zone_id");
+  if (query.zone_id && query.zone_id->empty()) {
+    return problem(call, http::status::bad_request, "request.bad_query", "zone_id is a zone's id; leave it out for every zone");
+  }
   query.to = to->value_or(call.api.clock().now_seconds() + 86'400);
   query.from = from->value_or(query.to - 30 * 86'400);
   query.bucket_seconds = bucket->value_or(86'400);
@@ -229,6 +242,7 @@ void add_ledger_routes(Api& api) {
   api.add(http::verb::get, "/api/v1/digests/{date}", RouteAccess::Session, get_digest);
   api.add(http::verb::get, "/api/v1/kpis", RouteAccess::Session, kpis);
   api.add(http::verb::get, "/api/v1/params", RouteAccess::Session, market_params);
+  api.add(http::verb::get, "/api/v1/genesis", RouteAccess::Session, genesis);
 }
 
 }  // namespace flex::api

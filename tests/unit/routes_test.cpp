@@ -218,3 +218,18 @@ TEST_CASE("a submitted transaction is pending, then committed with its receipt",
                       "Bob," + to_hex(public_key_for("bob")) + ",\"[\"\"prosumer\"\"]\",active\r\n"
                       "Alice," + to_hex(public_key_for("alice")) + ",\"[\"\"prosumer\"\"]\",active\r\n");
 }
+
+TEST_CASE("the market parameters and the genesis are served as the chain holds them", "[api]") {
+  ApiFixture fixture;
+  std::string token = fixture.login("audit")["token"];
+  auto params = fixture.get("/api/v1/params", token);
+  REQUIRE(params.result() == api::http::status::ok);
+  CHECK(Json::parse(params.body()) == test_genesis().params);
+  CHECK(Json::parse(params.body())["isp_seconds"] == 900);
+  // The genesis text is the stored canonical bytes: they hash to /status's genesis_hash.
+  auto genesis = fixture.get("/api/v1/genesis", token);
+  REQUIRE(genesis.result() == api::http::status::ok);
+  CHECK(genesis.body() == test_genesis().canonical());
+  CHECK(to_hex(sha256(genesis.body())) == Json::parse(fixture.get("/api/v1/status").body())["genesis_hash"]);
+  CHECK(fixture.get("/api/v1/genesis").result() == api::http::status::unauthorized);
+}
