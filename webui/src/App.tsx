@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { ApiError, currentSession, logOut, onUnauthorized, type Session } from "./lib/api";
 import { pagesFor } from "./lib/roles";
 import { pages as allPages } from "./pages/registry";
+import { LedgerEventsProvider } from "./lib/ledgerEvents";
 import { useRoute } from "./lib/route";
 import { ProblemMessage } from "./components/ProblemMessage";
 import { LoginPage } from "./pages/LoginPage";
@@ -55,7 +56,9 @@ export function App() {
       </header>
       <main>
         <ProblemMessage error={error} />
-        {page.render({ session, onSessionEnded: () => setSession(null) })}
+        <LedgerEventsProvider participant={session.participant} onSessionEnded={() => setSession(null)}>
+          {page.render({ session })}
+        </LedgerEventsProvider>
       </main>
     </div>
   );

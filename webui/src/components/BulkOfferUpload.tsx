@@ -124,7 +124,7 @@ function OfferFileUpload({ onListed }: { onListed: () => void }) {
         </div>
       </details>
       <div className="bulk-controls">
-        <button type="button" onClick={downloadTemplate}>
+        <button type="button" data-reads onClick={downloadTemplate}>
           Download the CSV template
         </button>
         <label htmlFor="bulk-file">Offer file (.csv or .xlsx)</label>

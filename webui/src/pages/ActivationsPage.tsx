@@ -6,7 +6,7 @@ import { canWrite } from "../lib/roles";
 import { kiloToUnit } from "../lib/assetForm";
 import { formatEurosExact, formatKilowatts, formatTime } from "../lib/format";
 import { activationIsps, planActivations, type ActivationIsp, type ClosedReason, type Contract } from "../lib/activation";
-import { useLedgerEvents } from "../lib/useLedgerEvents";
+import { useLedgerEvents } from "../lib/ledgerEvents";
 import { useMarketParams, useNow } from "../lib/useMarketParams";
 import "./buy.css";
 
@@ -21,7 +21,7 @@ function closedText(reason: ClosedReason, isp: ActivationIsp): string {
 
 // A buyer's reservations: capacity reserved ahead that it activates ISP by ISP, each before
 // the market's activation gate. Read-all roles see every reservation, without the form.
-export function ActivationsPage({ session, onSessionEnded }: { session: Session; onSessionEnded: () => void }) {
+export function ActivationsPage({ session }: { session: Session }) {
   const activates = canWrite(session.roles, session.can_sign) && session.roles.some((role) => buyerRoles.includes(role));
   const [contracts, setContracts] = useState<Contract[] | null>(null);
   const [selectedId, setSelectedId] = useState("");
@@ -43,7 +43,7 @@ export function ActivationsPage({ session, onSessionEnded }: { session: Session;
     );
   }, [activates, session.participant]);
   useEffect(load, [load]);
-  const live = useLedgerEvents(["contract"], load, onSessionEnded);
+  const live = useLedgerEvents(["contract"], load);
   const selected = contracts?.find((contract) => contract.contract_id === selectedId) ?? null;
 
   return (

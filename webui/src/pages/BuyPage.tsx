@@ -19,7 +19,7 @@ import {
   type RequestShape,
 } from "../lib/market";
 import type { Contract } from "../lib/activation";
-import { useLedgerEvents } from "../lib/useLedgerEvents";
+import { useLedgerEvents } from "../lib/ledgerEvents";
 import { useMarketParams, useNow } from "../lib/useMarketParams";
 import "./buy.css";
 
@@ -54,7 +54,7 @@ async function committed(write: Promise<WriteOutcome>): Promise<WriteOutcome> {
 // Offers the buyer may see, filtered on the node (zone, direction, product, technology, time,
 // price, least power) and in the browser (largest power); chosen offers are bought in one
 // request at their exact pay-as-bid cost, or the node matches a request automatically.
-export function BuyPage({ session, onSessionEnded }: { session: Session; onSessionEnded: () => void }) {
+export function BuyPage({ session }: { session: Session }) {
   const buys = canWrite(session.roles, session.can_sign) && session.roles.some((role) => buyerRoles.includes(role));
   const { params, problem: paramsProblem } = useMarketParams();
   const { zones, problem: zonesProblem } = useZones(() => {});
@@ -86,7 +86,7 @@ export function BuyPage({ session, onSessionEnded }: { session: Session; onSessi
     );
   }, [filterInput]);
   useEffect(load, [load]);
-  const live = useLedgerEvents(["offer"], load, onSessionEnded);
+  const live = useLedgerEvents(["offer"], load);
 
   const ispSeconds = params?.isp_seconds ?? 0;
   const from = ispSeconds ? earliestStart(now, ispSeconds) : 0;

@@ -3,7 +3,7 @@ import "./MarketPages.css";
 import { api } from "../lib/api";
 import { formatTime } from "../lib/format";
 import { formatEurosExact, formatKilowattHours, formatPpmAsPercent } from "../lib/marketFormat";
-import { useLiveReload } from "../lib/liveEvents";
+import { useLedgerEvents } from "../lib/ledgerEvents";
 import { kpiQuery, kpiSeries, kpiWindow, periods, zonesOf, type KpiBucket, type KpiWindow } from "../lib/kpis";
 import { useZoneRecords } from "../lib/zones";
 import { ProblemMessage } from "../components/ProblemMessage";
@@ -21,7 +21,7 @@ const orNone = (value: number | null, format: (value: number) => string) => (val
 // Market KPIs per zone over time: volumes, prices, delivery and penalties, as charts and as
 // the exact table the node returns (also as CSV). Settlements, contracts and orders the
 // node commits reload it.
-export function KpisPage({ onSessionEnded }: { onSessionEnded: () => void }) {
+export function KpisPage() {
   const { zones, problem: zonesProblem } = useZoneRecords();
   const [zoneId, setZoneId] = useState("");
   const [periodId, setPeriodId] = useState(periods[0].id);
@@ -39,7 +39,7 @@ export function KpisPage({ onSessionEnded }: { onSessionEnded: () => void }) {
     );
   }, [period, zoneId]);
   useEffect(load, [load]);
-  const live = useLiveReload(["settlement", "contract", "offer", "request"], load, onSessionEnded);
+  const live = useLedgerEvents(["settlement", "contract", "offer", "request"], load);
 
   const shownZones = answer ? (answer.zoneId ? [answer.zoneId] : zonesOf(answer.buckets)) : [];
   return (

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type Session } from "../lib/api";
 import { formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime } from "../lib/format";
+import { useLedgerEvents } from "../lib/ledgerEvents";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { canWrite } from "../lib/roles";
 import { NewOfferForm } from "./NewOfferForm";
@@ -21,7 +22,6 @@ interface Offer {
 }
 
 const pageSize = 100;
-const refreshDelayMs = 250;  // one reload for the many offer events a block may bring
 
 const peak = (values: number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
 
@@ -32,12 +32,11 @@ interface OfferPage {
 
 // The offers this session may see (redacted where the API redacts them), filtered by zone
 // and direction; new offers appear as the node's event stream announces them.
-export function OffersPage({ session, onSessionEnded }: { session: Session; onSessionEnded: () => void }) {
+export function OffersPage({ session }: { session: Session }) {
   const [zone, setZone] = useState("");
   const [direction, setDirection] = useState("");
   const [offers, setOffers] = useState<Offer[] | null>(null);
   const [truncated, setTruncated] = useState(false);
-  const [live, setLive] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const latestRequest = useRef(0);
 
@@ -61,32 +60,8 @@ export function OffersPage({ session, onSessionEnded }: { session: Session; onSe
 
   useEffect(load, [load]);
 
-  // One event stream for the page's life; offer events (coalesced) reload the current filter.
-  const loadRef = useRef(load);
-  loadRef.current = load;
-  const sessionEndedRef = useRef(onSessionEnded);
-  sessionEndedRef.current = onSessionEnded;
-  useEffect(() => {
-    const events = new EventSource("/api/v1/events");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const refresh = () => {
-      if (timer === undefined) timer = setTimeout(() => ((timer = undefined), loadRef.current()), refreshDelayMs);
-    };
-    events.addEventListener("open", () => {
-      setLive(true);
-      refresh();  // after a reconnect, catch up on what was missed
-    });
-    events.addEventListener("error", () => setLive(false));
-    events.addEventListener("offer", refresh);
-    events.addEventListener("session_ended", () => {
-      events.close();
-      sessionEndedRef.current();
-    });
-    return () => {
-      events.close();
-      if (timer !== undefined) clearTimeout(timer);
-    };
-  }, []);
+  // Offer events (coalesced) reload the current filter.
+  const live = useLedgerEvents(["offer"], load);
 
   return (
     <section aria-labelledby="offers-heading">

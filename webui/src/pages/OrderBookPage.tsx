@@ -3,7 +3,7 @@ import "./MarketPages.css";
 import { api } from "../lib/api";
 import { formatKilowatts, formatTime } from "../lib/format";
 import { formatEurosExact } from "../lib/marketFormat";
-import { useLiveReload } from "../lib/liveEvents";
+import { useLedgerEvents } from "../lib/ledgerEvents";
 import { directions, type Direction } from "../lib/outlook";
 import { initialZone, rememberZone, useZoneRecords } from "../lib/zones";
 import { ProblemMessage } from "../components/ProblemMessage";
@@ -58,7 +58,7 @@ function PriceCell({ prices }: { prices: Prices }) {
 // A zone's locational order book for one direction: the open offers per product, cheapest
 // first (the order matching takes them in), and the open requests; or, for a viewer the
 // node shows only aggregates, the count and the largest power on offer.
-export function OrderBookPage({ onSessionEnded }: { onSessionEnded: () => void }) {
+export function OrderBookPage() {
   const { zones, problem: zonesProblem } = useZoneRecords();
   const [zoneId, setZoneId] = useState("");
   const [direction, setDirection] = useState<Direction>("up");
@@ -79,7 +79,7 @@ export function OrderBookPage({ onSessionEnded }: { onSessionEnded: () => void }
     );
   }, [zoneId]);
   useEffect(load, [load]);
-  const live = useLiveReload(["offer", "request", "contract"], load, onSessionEnded);
+  const live = useLedgerEvents(["offer", "request", "contract"], load);
 
   return (
     <section aria-labelledby="orderbook-heading">

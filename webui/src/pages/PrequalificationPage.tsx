@@ -4,7 +4,7 @@ import { ProblemMessage } from "../components/ProblemMessage";
 import { useWrite } from "../lib/forms";
 import { canWrite } from "../lib/roles";
 import { formatKilowatts, formatTime } from "../lib/format";
-import { useLedgerEvents } from "../lib/useLedgerEvents";
+import { useLedgerEvents } from "../lib/ledgerEvents";
 import "./buy.css";
 
 interface PendingAsset {
@@ -24,7 +24,7 @@ const byteLength = (text: string) => new TextEncoder().encode(text).length;
 
 // The DSO's queue: assets in its zones waiting for grid prequalification, each approved or
 // rejected with a reason. Read-all roles see every zone's queue, without the buttons.
-export function PrequalificationPage({ session, onSessionEnded }: { session: Session; onSessionEnded: () => void }) {
+export function PrequalificationPage({ session }: { session: Session }) {
   const decides = canWrite(session.roles, session.can_sign) && session.roles.includes("dso");
   const [assets, setAssets] = useState<PendingAsset[] | null>(null);
   const [reasons, setReasons] = useState<Record<string, string>>({});
@@ -41,8 +41,8 @@ export function PrequalificationPage({ session, onSessionEnded }: { session: Ses
     );
   }, []);
   useEffect(load, [load]);
-  // The stream carries no asset events: each block (one at least every few seconds) reloads the queue.
-  const live = useLedgerEvents(["block"], load, onSessionEnded);
+  // Asset events (registrations, updates, decisions) reload the queue.
+  const live = useLedgerEvents(["asset"], load);
 
   async function decide(asset: PendingAsset, decision: "qualified" | "rejected") {
     const reason = (reasons[asset.asset_id] ?? "").trim();
@@ -62,7 +62,7 @@ export function PrequalificationPage({ session, onSessionEnded }: { session: Ses
       <h1 id="prequalification-heading">Prequalification queue</h1>
       <p className="hint">Assets registered in {decides ? "your zones" : "any zone"} that wait for the DSO's decision.</p>
       <p className="hint" data-testid="live">
-        {live ? "Live: the queue follows the node's blocks." : "Connecting to the node's event stream…"}
+        {live ? "Live: new and changed assets appear as the node commits them." : "Connecting to the node's event stream…"}
       </p>
       <ProblemMessage error={error} />
       {assets && assets.length === 0 && (

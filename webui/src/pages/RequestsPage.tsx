@@ -4,7 +4,7 @@ import { ProblemMessage } from "../components/ProblemMessage";
 import { useWrite } from "../lib/forms";
 import { canWrite } from "../lib/roles";
 import { formatEurosExact, formatKilowatts, formatTime } from "../lib/format";
-import { useLedgerEvents } from "../lib/useLedgerEvents";
+import { useLedgerEvents } from "../lib/ledgerEvents";
 import "./buy.css";
 
 interface BuyRequest {
@@ -29,7 +29,7 @@ const peak = (values: number[]) => values.reduce((highest, value) => Math.max(hi
 
 // A buyer's requests (read-all roles see every one), with the budget each still holds; open
 // ones can be cancelled, which returns that budget. Follows request and contract events.
-export function RequestsPage({ session, onSessionEnded }: { session: Session; onSessionEnded: () => void }) {
+export function RequestsPage({ session }: { session: Session }) {
   const isBuyer = session.roles.some((role) => buyerRoles.includes(role));
   const writes = canWrite(session.roles, session.can_sign) && isBuyer;
   const [status, setStatus] = useState("");
@@ -55,7 +55,7 @@ export function RequestsPage({ session, onSessionEnded }: { session: Session; on
     );
   }, [isBuyer, session.participant, status]);
   useEffect(load, [load]);
-  const live = useLedgerEvents(["request", "contract"], load, onSessionEnded);
+  const live = useLedgerEvents(["request", "contract"], load);
 
   async function cancel(request: BuyRequest) {
     await write.run(async () => {

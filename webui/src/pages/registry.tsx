@@ -18,10 +18,13 @@ import { ZoneMapPage } from "./ZoneMapPage";
 import { OutlookPage } from "./OutlookPage";
 import { OrderBookPage } from "./OrderBookPage";
 import { KpisPage } from "./KpisPage";
+import { ContractsPage } from "./ContractsPage";
+import { SettlementsPage } from "./SettlementsPage";
+import { WalletPage } from "./WalletPage";
+import { NotificationsPage } from "./NotificationsPage";
 
 export interface PageProps {
   session: Session;
-  onSessionEnded: () => void;  // the event stream saw the session end: back to the login
 }
 
 export interface Page extends PageLink {
@@ -57,7 +60,7 @@ export const pages: readonly Page[] = [
     path: "/orderbook",
     title: "Order book",
     roles: [...sellers, "dso", "tso", "retailer", ...readers],
-    render: ({ onSessionEnded }) => <OrderBookPage onSessionEnded={onSessionEnded} />,
+    render: () => <OrderBookPage />,
   },
   { path: "/buy", title: "Buy", roles: [...buyers, ...readers], render: (props) => <BuyPage {...props} /> },
   { path: "/requests", title: "Requests", roles: [...buyers, ...readers], render: (props) => <RequestsPage {...props} /> },
@@ -72,10 +75,29 @@ export const pages: readonly Page[] = [
     path: "/kpis",
     title: "KPIs",
     roles: ["dso", "tso", ...readers],
-    render: ({ onSessionEnded }) => <KpisPage onSessionEnded={onSessionEnded} />,
+    render: () => <KpisPage />,
   },
   { path: "/ledger", title: "Ledger", roles: readers, render: () => <LedgerPage /> },
   { path: "/participants", title: "Participants", roles: readers, render: ({ session }) => <ParticipantsPage session={session} /> },
   { path: "/money", title: "Money", roles: ["operator"], render: () => <MoneyPage /> },
   { path: "/parameters", title: "Parameters", roles: readers, render: () => <ParametersPage /> },
+  {
+    path: "/contracts",
+    title: "Contracts",
+    roles: [...sellers, "dso", "tso", "retailer", "metering", ...readers],
+    render: (props) => <ContractsPage {...props} />,
+  },
+  {
+    path: "/settlements",
+    title: "Settlements",
+    roles: [...sellers, "dso", "tso", "retailer", "metering", ...readers],
+    render: (props) => <SettlementsPage {...props} />,
+  },
+  {
+    path: "/wallet",
+    title: "Wallet",
+    roles: [...sellers, "dso", "tso", "retailer", "metering", ...readers],
+    render: (props) => <WalletPage {...props} />,
+  },
+  { path: "/notifications", title: "Notifications", roles: "all", render: (props) => <NotificationsPage {...props} /> },
 ];

@@ -1,0 +1,91 @@
+// After a trade: the settlement reaches the seller's Settlements page and the buyer's open
+// contract detail live, with the chart and the per-ISP numbers worked out by hand, and both
+// wallets move by exactly the settled amounts.
+import { readFileSync } from "node:fs";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { logInAs } from "./node-api";
+import { accountOf, submitReadings, tradeScene } from "./settlement-scene";
+import { formatEuros } from "../../src/lib/format";
+
+// By hand (DESIGN.md §5, PROTOCOL.md §9 settlement formulas; up, energy, Q = 6,000 W, 60 s ISPs,
+// α = 3,000 EUR/MWh, no penalty and no fee in the dev genesis):
+// - baseline (meter_before_after, 1 ISP): 200 Wh in 60 s → B = 200 × 60 = 12,000 W;
+// - ISP 1: 150 Wh → A = 9,000 W; delivered = clamp(12,000 − 9,000, 0, 6,000) = 3,000 W
+//   (3,000 W × 60 s = 50 Wh = 0.05 kWh); deficiency = max(0, 9,000 − (12,000 − 6,000)) = 3,000 W;
+//   Price = 3,000 × 60 × 3e9 / 3.6e9 = 150,000 micro-units;
+// - ISP 2: 80 Wh → A = 4,800 W; delivered = clamp(7,200, 0, 6,000) = 6,000 W (100 Wh = 0.1 kWh);
+//   deficiency = max(0, 4,800 − 6,000) = 0; Price = 300,000;
+// - net = 450,000 = 0.45 EUR to the prosumer; escrow = 2 × 300,000 = 600,000, of which
+//   600,000 − 450,000 = 150,000 goes back to the DSO's available balance.
+const netMicro = 450_000;
+const escrowMicro = 600_000;
+
+async function openAs(browser: Browser, role: string): Promise<Page> {
+  const page = await (await browser.newContext({ timezoneId: "Europe/Amsterdam" })).newPage();
+  await logInAs(page, role);
+  return page;
+}
+
+async function expectDelivery(page: Page, contractId: string) {
+  await expect(page.getByTestId("settlement-net")).toHaveText("0.45 EUR to the seller");
+  await expect(page.getByTestId("settlement-status")).toHaveText("provisional");
+  const chart = page.getByRole("img", { name: `Metered power, baseline and ordered target of ${contractId} per ISP` });
+  await expect(chart.locator("canvas")).toBeVisible();  // uPlot drew it
+  await expect(chart).toContainText("Metered");  // its legend names the series
+  const rows = page.getByRole("table", { name: `Delivery per ISP of ${contractId}` }).getByRole("row");
+  await expect(rows).toHaveCount(3);  // the header and two ISPs
+  // Baseline, metered, ordered, delivered, delivered energy, deficiency, deficient energy, price, penalty, net.
+  await expect(rows.nth(1)).toContainText("12 kW9 kW6 kW3 kW0.05 kWh3 kW0.05 kWh0.15 EUR0.00 EUR0.15 EUR");
+  await expect(rows.nth(2)).toContainText("12 kW4.8 kW6 kW6 kW0.1 kWh0 kW0 kWh0.30 EUR0.00 EUR0.30 EUR");
+}
+
+test("a settled contract reaches seller and buyer live, with exact numbers and wallets", async ({ browser }) => {
+  test.setTimeout(240_000);  // two 60-second ISPs from the next whole minute have to end first
+  const suffix = String(Date.now() % 1_000_000);
+  const scene = await tradeScene(suffix);
+
+  // The seller watches its Settlements page; the buyer has the contract's detail open.
+  const prosumerPage = await openAs(browser, "prosumer");
+  await prosumerPage.getByRole("link", { name: "Settlements" }).click();
+  await expect(prosumerPage.getByTestId("live")).toContainText("Live");
+  const dsoPage = await openAs(browser, "dso");
+  await dsoPage.getByRole("link", { name: "Contracts" }).click();
+  await expect(dsoPage.getByTestId("live")).toContainText("Live");
+  await dsoPage.getByRole("button", { name: `Details of ${scene.contractId}` }).click();
+  await expect(dsoPage.getByText("Not settled yet.")).toBeVisible();
+  await expect(dsoPage.getByRole("row", { name: new RegExp(scene.contractId) })).toContainText(`active${scene.zoneId}upenergy`);
+
+  const prosumerBefore = await accountOf(scene.prosumer, scene.participants.prosumer);
+  const dsoBefore = await accountOf(scene.dso, scene.participants.dso);
+  await submitReadings(scene);
+
+  // No reload: the event stream brings the settlement to both pages.
+  const row = prosumerPage.getByRole("row", { name: new RegExp(scene.contractId) });
+  await expect(row).toContainText("provisional0.45 EUR to the seller0.00 EUR1");
+  await row.getByRole("button", { name: `Breakdown of ${scene.contractId}` }).click();
+  await expectDelivery(prosumerPage, scene.contractId);
+  await expect(prosumerPage.getByRole("form", { name: "Dispute settlement" })).toBeVisible();  // a party may dispute
+  await expectDelivery(dsoPage, scene.contractId);
+  await expect(dsoPage.getByRole("row", { name: new RegExp(scene.contractId) })).toContainText("settled");
+
+  await prosumerPage.getByRole("link", { name: "Wallet" }).click();
+  await expect(prosumerPage.getByTestId("available")).toHaveText(formatEuros(prosumerBefore.available_micro + netMicro));
+  await dsoPage.getByRole("link", { name: "Wallet" }).click();
+  await expect(dsoPage.getByTestId("available")).toHaveText(formatEuros(dsoBefore.available_micro + escrowMicro - netMicro));
+  await expect(dsoPage.getByTestId("held")).toHaveText(formatEuros(dsoBefore.held_micro - escrowMicro));
+
+  // An auditor reads the same settlement and gets no write control.
+  const auditorPage = await openAs(browser, "auditor");
+  await auditorPage.getByRole("link", { name: "Settlements" }).click();
+  await auditorPage.getByRole("button", { name: `Breakdown of ${scene.contractId}` }).click();
+  await expectDelivery(auditorPage, scene.contractId);
+  await expect(auditorPage.getByRole("form")).toHaveCount(1);  // only the list's filter
+  await expect(auditorPage.getByRole("button", { name: "Dispute" })).toHaveCount(0);
+
+  // The list exports as CSV with the node's columns: the net in micro-units, as recorded.
+  const download = auditorPage.waitForEvent("download");
+  await auditorPage.getByRole("link", { name: "Export CSV" }).click();
+  const lines = readFileSync((await (await download).path())!, "utf8").split("\r\n");
+  expect(lines[0]).toMatch(/^contract_id,fee_micro,final_at,money,net_micro,settled_at,status,totals,trigger,version/);
+  expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${scene.contractId},0,[0-9]+,".*",${netMicro},[0-9]+,provisional,`)));
+});
