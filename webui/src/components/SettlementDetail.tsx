@@ -8,6 +8,7 @@ import { ProblemMessage } from "./ProblemMessage";
 import { DeliveryChart } from "./DeliveryChart";
 import { Field, invalidProps } from "./Field";
 import "./SettlementDetail.css";
+import { WriteOutcome } from "./WriteOutcome";
 
 const power = (watts: number | null) => (watts === null ? "no data" : formatKilowatts(watts));
 
@@ -164,12 +165,7 @@ function DisputeForm({ contractId, onDone }: { contractId: string; onDone: () =>
       <button type="submit" disabled={write.busy}>
         Dispute
       </button>
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
     </form>
   );
 }
@@ -223,12 +219,7 @@ function ResolveForm({ contractId, escrowMicro, onDone }: { contractId: string; 
       <button type="submit" disabled={write.busy}>
         Resolve
       </button>
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
     </form>
   );
 }

@@ -9,6 +9,7 @@ import { activationIsps, planActivations, type ActivationIsp, type ClosedReason,
 import { useLedgerEvents } from "../lib/ledgerEvents";
 import { useMarketParams, useNow } from "../lib/useMarketParams";
 import "./buy.css";
+import { WriteOutcome } from "../components/WriteOutcome";
 
 const buyerRoles = ["dso", "tso", "retailer"];
 const peak = (values: number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
@@ -207,12 +208,7 @@ function ContractActivations({ contract, activates }: { contract: Contract; acti
           </div>
         )}
         {formError && <p className="problem">{formError}</p>}
-        <ProblemMessage error={write.problem} />
-        {write.done && (
-          <p className="done" role="status">
-            {write.done}
-          </p>
-        )}
+        <WriteOutcome write={write} />
       </form>
       <h3>Activations on the ledger</h3>
       {activations && activations.length === 0 && <p className="empty">None yet{activates ? ": choose ISPs above and activate them." : "."}</p>}

@@ -22,6 +22,7 @@ import type { Contract } from "../lib/activation";
 import { useLedgerEvents } from "../lib/ledgerEvents";
 import { useMarketParams, useNow } from "../lib/useMarketParams";
 import "./buy.css";
+import { WriteOutcome } from "../components/WriteOutcome";
 
 const buyerRoles = ["dso", "tso", "retailer"];
 const noFilter: BuyFilterInput = {
@@ -305,12 +306,7 @@ export function BuyPage({ session }: { session: Session }) {
       {buys && ispSeconds > 0 && (
         <AutoMatch filter={filterInput} ispSeconds={ispSeconds} earliest={from} write={write} onMatched={(made) => (setContracts(made), load())} />
       )}
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
       {contracts && <ContractsMade contracts={contracts} />}
     </section>
   );

@@ -7,6 +7,7 @@ import { ProblemMessage } from "../components/ProblemMessage";
 import { AccountPanel, money } from "../components/AccountPanel";
 import type { Participant } from "./ParticipantsPage";
 import "./ledger.css";
+import { WriteOutcome } from "../components/WriteOutcome";
 
 interface CreditLine {
   participant: string;
@@ -121,12 +122,7 @@ function MoneyForm({ kind, participants, onDone }: { kind: "deposit" | "withdraw
       <button type="submit" disabled={write.busy}>
         {deposit ? "Deposit" : "Withdraw"}
       </button>
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
     </form>
   );
 }
@@ -195,12 +191,7 @@ function CreditLines({ participants, nameOf }: { participants: Participant[]; na
         <button type="submit" disabled={write.busy}>
           Set credit line
         </button>
-        <ProblemMessage error={write.problem} />
-        {write.done && (
-          <p className="done" role="status">
-            {write.done}
-          </p>
-        )}
+        <WriteOutcome write={write} />
       </form>
     </section>
   );

@@ -2,24 +2,11 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type Session } from "../lib/api";
 import { formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime } from "../lib/format";
 import { useLedgerEvents } from "../lib/ledgerEvents";
+import type { Offer } from "../lib/market";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { canWrite } from "../lib/roles";
 import { NewOfferForm } from "./NewOfferForm";
 import { BulkOfferUpload } from "../components/BulkOfferUpload";
-
-interface Offer {
-  offer_id: string;
-  zone_id: string;
-  direction: string;
-  product: string;
-  start: number;
-  end: number;
-  power_w: number[];  // per ISP
-  remaining_w: number[];  // per ISP, what is not sold yet
-  status: string;
-  seller: string;
-  prices: { activation_price_micro_per_mwh?: number; availability_price_micro_per_mw_h?: number };
-}
 
 const pageSize = 100;
 

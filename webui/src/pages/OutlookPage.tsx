@@ -19,6 +19,7 @@ import {
 import { ProblemMessage } from "../components/ProblemMessage";
 import { ZoneSelect } from "../components/ZoneSelect";
 import { TimeSeriesChart, type ChartLine } from "../components/TimeSeriesChart";
+import { WriteOutcome } from "../components/WriteOutcome";
 
 const colours: Record<string, string> = {
   "up isp": "#8a1c1c",
@@ -211,12 +212,7 @@ function PublishOutlook({ zoneId, ispSeconds, onPublished }: { zoneId: string; i
       <button type="submit" disabled={write.busy}>
         Publish outlook
       </button>
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
     </form>
   );
 }

@@ -8,6 +8,7 @@ import { ProblemMessage } from "../components/ProblemMessage";
 import { AccountPanel } from "../components/AccountPanel";
 import { FocusHeading } from "../components/FocusHeading";
 import "./ledger.css";
+import { WriteOutcome } from "../components/WriteOutcome";
 
 export interface Participant {
   public_key: string;
@@ -194,12 +195,7 @@ function ManageParticipant({ participant, onChanged }: { participant: Participan
           </button>
         </form>
       )}
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
     </div>
   );
 }
@@ -243,12 +239,7 @@ function AdmitParticipant({ onAdmitted }: { onAdmitted: () => void }) {
       <button type="submit" disabled={write.busy}>
         {write.busy ? "Admitting…" : "Admit participant"}
       </button>
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
     </form>
   );
 }

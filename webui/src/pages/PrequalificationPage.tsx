@@ -6,6 +6,7 @@ import { canWrite } from "../lib/roles";
 import { formatKilowatts, formatTime } from "../lib/format";
 import { useLedgerEvents } from "../lib/ledgerEvents";
 import "./buy.css";
+import { WriteOutcome } from "../components/WriteOutcome";
 
 interface PendingAsset {
   asset_id: string;
@@ -123,12 +124,7 @@ export function PrequalificationPage({ session }: { session: Session }) {
           </table>
         </div>
       )}
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { canWrite } from "../lib/roles";
 import { formatEurosExact, formatKilowatts, formatTime } from "../lib/format";
 import { useLedgerEvents } from "../lib/ledgerEvents";
 import "./buy.css";
+import { WriteOutcome } from "../components/WriteOutcome";
 
 interface BuyRequest {
   request_id: string;
@@ -133,12 +134,7 @@ export function RequestsPage({ session }: { session: Session }) {
           </table>
         </div>
       )}
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { useLedgerEvents } from "../lib/ledgerEvents";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { Field, invalidProps } from "../components/Field";
 import "../components/SettlementDetail.css";
+import { WriteOutcome } from "../components/WriteOutcome";
 
 interface Participant {
   public_key: string;
@@ -220,12 +221,7 @@ function TransferForm({ participants, onSent }: { participants: Participant[]; o
       <button type="submit" disabled={write.busy}>
         Send
       </button>
-      <ProblemMessage error={write.problem} />
-      {write.done && (
-        <p className="done" role="status">
-          {write.done}
-        </p>
-      )}
+      <WriteOutcome write={write} />
     </form>
   );
 }
