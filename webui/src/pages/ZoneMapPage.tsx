@@ -138,7 +138,10 @@ export function ZoneMapPage() {
       });
     }
     for (const { asset, position } of placedAssets) {
-      const marker = L.circleMarker(position, { radius: 6, className: "asset-marker" }).bindTooltip(`${asset.name} (${asset.asset_id}, ${asset.technology})`);
+      // A DOM node, never a string: Leaflet writes string content as HTML, and names are participants' input.
+      const label = document.createElement("span");
+      label.textContent = `${asset.name} (${asset.asset_id}, ${asset.technology})`;
+      const marker = L.circleMarker(position, { radius: 6, className: "asset-marker" }).bindTooltip(label);
       marker.addTo(map);
       marker.getElement()?.setAttribute("data-asset-id", asset.asset_id);
     }

@@ -50,7 +50,13 @@ test("the regulator sees assets, the order book's exact prices and live KPIs, an
   const dso = await asRole("dso");
   const prosumer = await asRole("prosumer");
   await write(dso, "/zones", squareZonePayload("z-maps-2", 6_000_000, 51_000_000));
-  await write(prosumer, "/assets", { ...evChargerPayload("ev-maps", "z-maps-2"), property: { latitude_micro: 51_020_000, longitude_micro: 6_030_000 } });
+  // A name that would run script if any page wrote it as HTML.
+  const hostileName = '<img src=x onerror="window.__flexXss=1">';
+  await write(prosumer, "/assets", {
+    ...evChargerPayload("ev-maps", "z-maps-2"),
+    name: hostileName,
+    property: { latitude_micro: 51_020_000, longitude_micro: 6_030_000 },
+  });
   await write(dso, "/assets/ev-maps/prequalification", { decision: "qualified" });
   const offer = offerPayload("o-maps", "z-maps-2", "ev-maps", 180_505_000);
   await write(prosumer, "/offers", offer);
@@ -58,6 +64,9 @@ test("the regulator sees assets, the order book's exact prices and live KPIs, an
   await logInAs(page, "regulator");
   await page.getByRole("link", { name: "Zone map" }).click();
   await expect(page.locator('path.asset-marker[data-asset-id="ev-maps"]')).toBeVisible();
+  await page.locator('path.asset-marker[data-asset-id="ev-maps"]').hover();
+  await expect(page.locator(".leaflet-tooltip")).toHaveText(`${hostileName} (ev-maps, ev_charger)`);
+  expect(await page.evaluate(() => (window as unknown as { __flexXss?: number }).__flexXss)).toBeUndefined();
   await expect(page.locator('path[data-zone-id="z-maps-2"]')).toHaveClass(/zone-outlook-none/);  // nothing published
   expect(await buttonNames(page)).toEqual([]);
 
