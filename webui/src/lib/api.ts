@@ -71,7 +71,39 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     }
     throw problemOf(response.status, parsed);
   }
+  if (response.status === 202 && method !== "GET") return (await awaitCommit(parsed)) as T;
   return parsed as T;
+}
+
+interface Receipt {
+  status: string;
+  height?: number;
+  result?: { code: string; message: string };
+}
+
+const commitPollMs = 500;
+const commitWaitMs = 30_000;
+
+// A node-signed write whose block was late answers 202 {"status":"pending","tx_id"}
+// (docs/API.md, writes). Building on it (a purchase after its request, say) or cancelling
+// it needs its outcome, so the receipt is polled until the block commits it: the write's
+// result, or the contract's rejection as a problem.
+async function awaitCommit(pending: unknown): Promise<unknown> {
+  const txId = (pending as { tx_id?: unknown } | null)?.tx_id;
+  if (typeof txId !== "string") return pending;
+  const deadline = Date.now() + commitWaitMs;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, commitPollMs));
+    // Only read-all roles see a pending transaction; for the others it is 404 until committed.
+    const receipt = await request<Receipt>("GET", `/txs/${encodeURIComponent(txId)}`).catch((failure: unknown): Receipt => {
+      if (failure instanceof ApiError && failure.status === 404) return { status: "pending" };
+      throw failure;
+    });
+    if (receipt.status !== "committed") continue;
+    if (receipt.result && receipt.result.code !== "ok") throw new ApiError(400, receipt.result.code, receipt.result.message);
+    return { tx_id: txId, height: receipt.height, status: "committed", result: receipt.result };
+  }
+  throw new ApiError(202, "write.pending", `The node has not committed transaction ${txId} after ${commitWaitMs / 1000} s; check it later.`);
 }
 
 export const api = {

@@ -45,7 +45,8 @@ interface WriteOutcome {
   status: string;  // "committed", or "pending" when the block was late (docs/API.md, writes)
 }
 
-// A write the node committed; one still pending cannot be built on yet.
+// A write the node committed (api.ts waits out a late block); one still pending after that
+// cannot be built on.
 async function committed(write: Promise<WriteOutcome>): Promise<WriteOutcome> {
   const result = await write;
   if (result.status === "pending") throw new ApiError(202, "write.pending", "The node has not committed the write yet; reload in a moment.");
