@@ -189,8 +189,13 @@ Reply market_params(Call& call) {
 }
 
 // The chain's genesis, exactly as stored (its canonical bytes hash to /status's
-// genesis_hash), so an auditor can check validators and quorums without another channel.
+// genesis_hash), so an auditor's tools can check validators and quorums; the hash itself
+// must still be compared with the consortium's out of band. It names every genesis
+// participant, households included, so it is for the read-all roles, like /blocks.
 Reply genesis(Call& call) {
+  if (!with_access(call, [](const State&, const Access& access) { return access.raw_ledger(); })) {
+    return problem(call, http::status::forbidden, "auth.forbidden", "the genesis is for the operator, auditors and regulators");
+  }
   Response response{http::status::ok, call.request.version()};
   response.set(http::field::content_type, "application/json");
   response.body() = call.api.chain().genesis().canonical();

@@ -96,9 +96,38 @@ async function call(who, method, path, body) {
     const text = await response.text();
     const json = text ? JSON.parse(text) : null;
     if (!response.ok) throw new Problem(response.status, json?.code ?? "http", json?.detail ?? text);
+    // A late block answers 202 pending: wait for the receipt, so the next step builds on it.
+    if (response.status === 202 && json?.tx_id) return awaitReceipt(who, json.tx_id);
     return json;
   }
 }
+
+async function awaitReceipt(who, txId) {
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    await sleep(500);
+    const receipt = await call(who, "GET", `/txs/${txId}`).catch((error) => {
+      if (error instanceof Problem && error.code === "tx.not_found") return null;  // still in the mempool
+      throw error;
+    });
+    if (!receipt) continue;
+    if (receipt.result.code !== "ok") throw new Problem(400, receipt.result.code, receipt.result.message);
+    return receipt;
+  }
+  throw new Problem(202, "write.pending", `transaction ${txId} not committed after 60 s`);
+}
+
+// A record, or null when it does not exist (yet).
+async function find(who, path) {
+  try {
+    return await call(who, "GET", path);
+  } catch (error) {
+    if (error instanceof Problem && error.code.endsWith("not_found")) return null;
+    throw error;
+  }
+}
+
+const contractsOf = async (who, requestId) =>
+  (await call(who, "GET", `/contracts?request_id=${encodeURIComponent(requestId)}&limit=500`)).items;
 
 // A write whose object may exist from an earlier run.
 async function ensure(who, path, body, what) {
@@ -193,7 +222,6 @@ async function main() {
   const isp = params.isp_seconds;
   const status = await call(who.dso, "GET", "/status");
   const now = status.last_block_time;
-  const onGrid = (t) => Math.floor(t / isp) * isp;
   const hour = 3600;
   // Tomorrow's evening peak in Turkey (UTC+3): 17:00-21:00 local is 14:00-18:00 UTC.
   const tomorrow = Math.floor(now / 86_400) * 86_400 + 86_400;
@@ -266,13 +294,16 @@ async function main() {
   for (const { owner, body } of offers) await ensure(who[owner], "/offers", body, `offer ${body.offer_id}`);
 
   say("requests: the DSO buys Afyon's peak by auto-match and keeps an Eskişehir request open");
-  const afyon = "tr-afyon";
-  const matched = await ensure(who.dso, "/requests", {
-    request_id: "afyon-evening-peak", zone_id: afyon, direction: "up", product: "energy",
+  // Each follow-up step is decided from the ledger (the request still open, no contract yet),
+  // so a run interrupted between two steps is completed by the next.
+  await ensure(who.dso, "/requests", {
+    request_id: "afyon-evening-peak", zone_id: "tr-afyon", direction: "up", product: "energy",
     start: peak + hour, end: peak + 3 * hour, expires_at: peak, power_w: 150_000,
     max_activation_price_micro_per_mwh: 300_000_000,
   }, "request afyon-evening-peak");
-  if (matched) await call(who.dso, "POST", "/requests/afyon-evening-peak/match", {});
+  if ((await find(who.dso, "/requests/afyon-evening-peak"))?.status === "open" && (await contractsOf(who.dso, "afyon-evening-peak")).length === 0) {
+    await call(who.dso, "POST", "/requests/afyon-evening-peak/match", {});
+  }
   await ensure(who.dso, "/requests", {
     request_id: "eskisehir-evening-peak", zone_id: "tr-eskisehir", direction: "up", product: "energy",
     start: peak, end: peak + 2 * hour, expires_at: peak, power_w: 40_000,
@@ -281,40 +312,44 @@ async function main() {
 
   say("reservation: the TSO reserves a charger and activates two ISPs of it");
   const reserved = offers.find(({ body }) => body.product === "reservation").body;
-  const reservation = await ensure(who.tso, "/requests", {
+  await ensure(who.tso, "/requests", {
     request_id: "tso-reserve", zone_id: reserved.zone_id, direction: "up", product: "reservation",
     start: reserved.start, end: reserved.start + hour, expires_at: reserved.start, power_w: reserved.power_w,
     max_activation_price_micro_per_mwh: 500_000_000, max_availability_price_micro_per_mw_h: 20_000_000,
   }, "request tso-reserve");
-  if (reservation) {
+  if ((await find(who.tso, "/requests/tso-reserve"))?.status === "open") {
     await call(who.tso, "POST", "/requests/tso-reserve/purchase", { fills: [{ offer_id: reserved.offer_id, power_w: reserved.power_w }] });
-    const [contract] = (await call(who.tso, "GET", "/contracts?limit=500")).items.filter((item) => item.request_id === "tso-reserve");
-    await call(who.tso, "POST", `/contracts/${contract.contract_id}/activations`, {
-      activations: [{ isp_start: contract.start, power_w: Math.floor(reserved.power_w / 2) }, { isp_start: contract.start + isp, power_w: reserved.power_w }],
+  }
+  const [reservation] = await contractsOf(who.tso, "tso-reserve");
+  const gateOpen = reservation && Math.floor(Date.now() / 1000) < reservation.start - params.activation_gate_seconds - 60;
+  if (reservation && !reservation.activated_w && gateOpen) {
+    await call(who.tso, "POST", `/contracts/${reservation.contract_id}/activations`, {
+      activations: [{ isp_start: reservation.start, power_w: Math.floor(reserved.power_w / 2) }, { isp_start: reservation.start + isp, power_w: reserved.power_w }],
     });
   }
 
-  await settleNow(who, assets, isp, onGrid);
+  await settleNow(who, assets, isp);
 }
 
 // A prosumer's charger sells 10 kW up for the next two ISPs; the DSO buys it; once the ISPs
-// have ended the metering company reads the meter and the contract settles.
-async function settleNow(who, assets, isp, onGrid) {
+// have ended the metering company reads the meter and the contract settles. The orders'
+// ids carry their start, so a rerun after they expired unbought starts afresh.
+async function settleNow(who, assets, isp) {
   const asset = assets.find(({ owner }) => owner === "prosumer").payload;
-  let [contract] = (await call(who.dso, "GET", "/contracts?limit=500")).items.filter((item) => item.request_id === "dso-now");
+  const mine = (await call(who.dso, "GET", "/contracts?limit=500")).items.filter((item) => item.request_id.startsWith("dso-now-"));
+  let contract = mine.at(-1);
   if (!contract) {
-    const now = (await call(who.dso, "GET", "/status")).last_block_time;
-    // The first ISP that starts at least 10 s from now, so the order is not late when committed.
-    const start = onGrid(now + 10 + isp - 1);
+    // Wall time, one ISP ahead: the three writes must all land before the start.
+    const start = Math.ceil((Math.floor(Date.now() / 1000) + isp) / isp) * isp;
     const window = { zone_id: asset.zone_id, direction: "up", product: "energy", start, end: start + 2 * isp, expires_at: start, power_w: 10_000 };
     say(`delivery: a contract for ${new Date(start * 1000).toISOString()} .. ${new Date((start + 2 * isp) * 1000).toISOString()}`);
     await ensure(who.prosumer, "/offers", {
-      ...window, offer_id: "now-offer", asset_ids: [asset.asset_id], activation_price_micro_per_mwh: 250_000_000,
+      ...window, offer_id: `now-offer-${start}`, asset_ids: [asset.asset_id], activation_price_micro_per_mwh: 250_000_000,
       min_activation_ppm: 1, baseline: { method: "meter_before_after", version: 1 },
     }, "offer now-offer");
-    await ensure(who.dso, "/requests", { ...window, request_id: "dso-now", max_activation_price_micro_per_mwh: 300_000_000 }, "request dso-now");
-    await call(who.dso, "POST", "/requests/dso-now/purchase", { fills: [{ offer_id: "now-offer", power_w: 10_000 }] });
-    [contract] = (await call(who.dso, "GET", "/contracts?limit=500")).items.filter((item) => item.request_id === "dso-now");
+    await ensure(who.dso, "/requests", { ...window, request_id: `dso-now-${start}`, max_activation_price_micro_per_mwh: 300_000_000 }, "request dso-now");
+    await call(who.dso, "POST", `/requests/dso-now-${start}/purchase`, { fills: [{ offer_id: `now-offer-${start}`, power_w: 10_000 }] });
+    [contract] = await contractsOf(who.dso, `dso-now-${start}`);
   }
   if (contract.status === "settled") return say("settlement: already settled");
   const wait = contract.end + 2 - Math.floor(Date.now() / 1000);

@@ -15,11 +15,18 @@ node_pid=$!
 # Ctrl-C stops the node cleanly (and the seed with it).
 trap 'kill -TERM "$node_pid" 2>/dev/null || true' INT TERM
 
+healthy=false
 for _ in $(seq 1 300); do
-  curl -sf "http://$listen/api/v1/healthz" >/dev/null 2>&1 && break
+  if curl -sf "http://$listen/api/v1/healthz" >/dev/null 2>&1; then healthy=true; break; fi
   kill -0 "$node_pid" 2>/dev/null || { wait "$node_pid"; exit $?; }
   sleep 0.1
 done
+if [ "$healthy" != true ]; then
+  echo "demo: the node did not answer on http://$listen within 30 s; stopping it" >&2
+  kill -TERM "$node_pid" 2>/dev/null || true
+  wait "$node_pid" || true
+  exit 1
+fi
 node "$here/demo-seed.mjs" --url "http://$listen" --data "$data_dir" &
 seed_pid=$!
 status=0
@@ -28,5 +35,10 @@ while kill -0 "$node_pid" 2>/dev/null; do
   status=0
   wait "$node_pid" || status=$?
 done
-kill "$seed_pid" 2>/dev/null || true
+if kill -0 "$seed_pid" 2>/dev/null; then
+  kill "$seed_pid" 2>/dev/null || true
+elif ! wait "$seed_pid"; then
+  echo "demo: the demo data is incomplete (see the 'demo: failed' line above); starting again completes it" >&2
+  [ "$status" -eq 0 ] && status=1
+fi
 exit "$status"

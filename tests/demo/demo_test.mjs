@@ -23,31 +23,48 @@ const port = await new Promise((done) => {
   });
 });
 const listen = `127.0.0.1:${port}`;
-// Its own process group, so a failed run can kill the node and the seed with it.
-const demo = spawn(join(root, "scripts/demo.sh"), [buildDir, dataDir, listen], { stdio: ["ignore", "pipe", "pipe"], detached: true });
-let output = "";
-demo.stdout.on("data", (chunk) => (output += chunk));
-demo.stderr.on("data", (chunk) => (output += chunk));
-const exited = new Promise((done) => demo.on("exit", (code, signal) => done({ code, signal })));
-
-try {
-  // One-minute ISPs: the delivery starts within a minute and lasts two; 6 minutes is ample.
+// Starts scripts/demo.sh in its own process group (so a failed run can kill the node and the
+// seed with it) and waits for the seed's "demo: done".
+async function startDemo() {
+  const demo = spawn(join(root, "scripts/demo.sh"), [buildDir, dataDir, listen], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const run = { demo, output: "", exited: new Promise((done) => demo.on("exit", (code, signal) => done({ code, signal }))) };
+  demo.stdout.on("data", (chunk) => (run.output += chunk));
+  demo.stderr.on("data", (chunk) => (run.output += chunk));
+  // One-minute ISPs: the delivery starts within two minutes and lasts two; 6 minutes is ample.
   const deadline = Date.now() + 6 * 60_000;
-  while (!/^demo: done$/m.test(output)) {
-    assert.ok(!/demo: failed/.test(output), `the seed failed:\n${output}`);
-    assert.ok(demo.exitCode === null, `demo.sh exited early:\n${output}`);
-    assert.ok(Date.now() < deadline, `the seed did not finish in 6 minutes:\n${output}`);
+  while (!/^demo: done$/m.test(run.output)) {
+    if (/demo: failed/.test(run.output) || demo.exitCode !== null || Date.now() > deadline) {
+      process.kill(-demo.pid, "SIGKILL");
+      await run.exited;
+      assert.fail(`the seed did not finish (failed, exited or over 6 minutes):\n${run.output}`);
+    }
     await new Promise((done) => setTimeout(done, 500));
   }
+  return run;
+}
 
+// Ctrl-C, as a user stops it: the node must stop cleanly.
+async function stopDemo(run) {
+  run.demo.kill("SIGINT");
+  const { code } = await run.exited;
+  assert.equal(code, 0, `demo.sh did not stop cleanly:\n${run.output}`);
+}
+
+try {
+  const run = await startDemo();
   const logins = JSON.parse(readFileSync(join(dataDir, "dev_logins.json"), "utf8"));
   const base = `http://${listen}/api/v1`;
-  const login = await fetch(`${base}/auth/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ user: "auditor", password: logins.auditor, mode: "bearer" }),
-  });
-  const { token } = await login.json();
+  // Sessions end with the node: each start logs in again.
+  let token = "";
+  const logIn = async () => {
+    const login = await fetch(`${base}/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ user: "auditor", password: logins.auditor, mode: "bearer" }),
+    });
+    token = (await login.json()).token;
+  };
+  await logIn();
   const get = async (path) => {
     const response = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } });
     const text = await response.text();
@@ -67,29 +84,33 @@ try {
   // Ten peak offers and the one delivered now.
   assert.equal((await get("/offers?limit=500")).items.length, 11);
   const requests = (await get("/requests?limit=500")).items;
-  assert.deepEqual(requests.map((request) => request.request_id).sort(),
-                   ["afyon-evening-peak", "dso-now", "eskisehir-evening-peak", "tso-reserve"]);
+  assert.deepEqual(requests.map((request) => request.request_id.replace(/^dso-now-\d+$/, "dso-now-START")).sort(),
+                   ["afyon-evening-peak", "dso-now-START", "eskisehir-evening-peak", "tso-reserve"]);
   assert.equal(requests.find((request) => request.request_id === "eskisehir-evening-peak").status, "open");
   const contracts = (await get("/contracts?limit=500")).items;
   assert.ok(contracts.some((contract) => contract.request_id === "afyon-evening-peak"), "auto-match made a contract");
   const reservation = contracts.find((contract) => contract.request_id === "tso-reserve");
   assert.equal(reservation.status, "active");
-  const now = contracts.find((contract) => contract.request_id === "dso-now");
+  const now = contracts.find((contract) => contract.request_id.startsWith("dso-now-"));
   assert.equal(now.status, "settled");
-  // 10 kW delivered for two 60 s ISPs at 250 EUR/MWh: 10,000 W x 120 s x 250,000,000
-  // micro/MWh / 3.6e9 W s/MWh = 83,333.3 micro, rounded up by the money line (PROTOCOL §9).
+  // 10 kW delivered in each of two 60 s ISPs at 250 EUR/MWh: per ISP the money line is
+  // 10,000 W x 60 s x 250,000,000 micro/MWh / 3.6e9 W s/MWh = 41,666.67, rounded half to
+  // even to 41,667 (PROTOCOL §9, money lines); two ISPs make 83,334.
   const settlement = await get(`/settlements/${now.contract_id}`);
   assert.equal(settlement.net_micro, 83_334);
   assert.equal(settlement.status, "provisional");
 
-  demo.kill("SIGINT");
-  const { code } = await exited;
-  assert.equal(code, 0, `demo.sh did not stop cleanly:\n${output}`);
-  console.log("demo seeded and settled; stopped cleanly");
-} catch (error) {
-  process.kill(-demo.pid, "SIGKILL");
-  throw error;
+  await stopDemo(run);
+
+  // A second start on the same data completes nothing new and duplicates nothing.
+  const again = await startDemo();
+  await logIn();
+  assert.match(again.output, /demo: settlement: already settled/);
+  assert.equal((await get("/offers?limit=500")).items.length, 11);
+  assert.equal((await get("/requests?limit=500")).items.length, 4);
+  assert.equal((await get("/contracts?limit=500")).items.length, contracts.length);
+  await stopDemo(again);
+  console.log("demo seeded and settled, restarted without duplicates, stopped cleanly");
 } finally {
-  await exited;
   rmSync(directory, { recursive: true, force: true });
 }

@@ -232,4 +232,9 @@ TEST_CASE("the market parameters and the genesis are served as the chain holds t
   CHECK(genesis.body() == test_genesis().canonical());
   CHECK(to_hex(sha256(genesis.body())) == Json::parse(fixture.get("/api/v1/status").body())["genesis_hash"]);
   CHECK(fixture.get("/api/v1/genesis").result() == api::http::status::unauthorized);
+  // It names every genesis participant: for the read-all roles only.
+  REQUIRE(fixture.users->add("alice-user", to_hex(public_key_for("alice")), "correct horse battery", fixture.clock.now));
+  auto refused = fixture.get("/api/v1/genesis", fixture.login("alice-user")["token"]);
+  CHECK(refused.result() == api::http::status::forbidden);
+  CHECK(code_of(refused) == "auth.forbidden");
 }
