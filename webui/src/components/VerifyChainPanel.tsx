@@ -34,10 +34,11 @@ async function allDigests(): Promise<Digest[]> {
   return digests;
 }
 
-// The auditor's browser re-verifies the chain from genesis to the tip the node reports when
-// the run starts, block by block, and names the first bad height.
+// The auditor's browser re-verifies the chain from the node's genesis to the tip the node
+// reports when the run starts, block by block, and names the first bad height; a genesis file
+// the auditor received from the consortium, if loaded, must be identical to the node's.
 export function VerifyChainPanel() {
-  const [genesis, setGenesis] = useState<Genesis | null>(null);
+  const [receivedGenesis, setReceivedGenesis] = useState<Genesis | null>(null);
   const [genesisNote, setGenesisNote] = useState("");
   const [progress, setProgress] = useState<{ height: number; tip: number } | null>(null);
   const [running, setRunning] = useState(false);
@@ -47,13 +48,15 @@ export function VerifyChainPanel() {
 
   async function loadGenesis(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
-    setGenesis(null);
+    setReceivedGenesis(null);
     setGenesisNote("");
     if (!file) return;
     try {
       const parsed = JSON.parse(await file.text()) as Genesis;
-      setGenesis(parsed);
-      setGenesisNote(`Genesis of chain ${parsed.chain_id} with ${Array.isArray(parsed.validators) ? parsed.validators.length : 0} validator(s) loaded.`);
+      setReceivedGenesis(parsed);
+      setGenesisNote(
+        `Your genesis file of chain ${parsed.chain_id} with ${Array.isArray(parsed.validators) ? parsed.validators.length : 0} validator(s) is loaded: the run compares it with the node's genesis first.`,
+      );
     } catch (error) {
       setGenesisNote(`${file.name} is not JSON: ${String(error)}`);
     }
@@ -75,8 +78,9 @@ export function VerifyChainPanel() {
           chainId: status.chain_id,
           block: (height) => readWithRetry<BlockDetail>(`/blocks/${height}`),
           digests: allDigests,
+          genesis: () => readWithRetry<Genesis>("/genesis"),
         },
-        genesis,
+        receivedGenesis,
         (height, tip) => setProgress({ height, tip }),
         () => cancelRequested.current,
       );
@@ -92,14 +96,14 @@ export function VerifyChainPanel() {
     <section className="verify" aria-labelledby="verify-heading">
       <h2 id="verify-heading">Verify chain</h2>
       <p className="hint">
-        Your browser fetches every block from genesis to the current tip and re-checks it itself (PROTOCOL.md §10): block
-        hashes and the previous-hash links, heights, chain id and times, each transaction's id and signature, the
-        transaction root, the commit signatures, and the daily digests' transaction roots and app hashes. With the genesis
-        file (from the consortium, not from this node) it also checks the genesis hash, the validator set hash, the
-        proposer, and that the commits are signed by more than 2/3 of the genesis validators' power.
+        Your browser fetches the node's genesis and every block from it to the current tip and re-checks them itself
+        (PROTOCOL.md §10): that the genesis hashes to the node's genesis hash and to block 1's previous hash, block hashes
+        and the previous-hash links, heights, chain id and times, each transaction's id and signature, the transaction
+        root, the validator set hash and the proposer against the genesis validators, that every commit is signed by
+        genesis validators holding more than 2/3 of their power, and the daily digests' transaction roots and app hashes.
       </p>
       <div className="filters">
-        <label htmlFor="genesis-file">Genesis file (optional)</label>
+        <label htmlFor="genesis-file">Compare with a genesis file you received from the consortium (optional)</label>
         <input id="genesis-file" type="file" accept="application/json,.json" onChange={loadGenesis} disabled={running} data-reads />
         <button type="button" onClick={run} disabled={running} data-reads>
           Verify chain
@@ -120,21 +124,26 @@ export function VerifyChainPanel() {
         </div>
       )}
       <ProblemMessage error={problem} />
-      {outcome && <OutcomeLine outcome={outcome} withGenesis={genesis !== null} />}
+      {outcome && <OutcomeLine outcome={outcome} />}
       <details>
         <summary>What the browser cannot check</summary>
         <ul>
           {uncheckedInBrowser.map((check) => (
             <li key={check}>{check}</li>
           ))}
-          {!genesis && <li>without the genesis file: validator membership, quorum power, the validator set hash and the genesis hash itself (taken from the node's status)</li>}
+          {!receivedGenesis && (
+            <li>
+              that the node's genesis is the consortium's: a node could serve another genesis with a chain built on it. Load a genesis file you
+              received from the consortium to compare them.
+            </li>
+          )}
         </ul>
       </details>
     </section>
   );
 }
 
-function OutcomeLine({ outcome, withGenesis }: { outcome: VerifyOutcome; withGenesis: boolean }) {
+function OutcomeLine({ outcome }: { outcome: VerifyOutcome }) {
   if (outcome.kind === "failed") {
     return (
       <p className="problem" role="status">
@@ -152,9 +161,12 @@ function OutcomeLine({ outcome, withGenesis }: { outcome: VerifyOutcome; withGen
   }
   return (
     <p className="done" role="status">
-      Verified up to height {outcome.height}
-      {withGenesis ? ", against the genesis validators" : ", without the genesis file (validator membership and quorum not checked)"}; {outcome.digestsChecked} daily
-      digest(s) re-checked. Contract re-execution (app hashes, receipt codes) is not done in the browser.
+      Verified up to height {outcome.height} against the node's genesis ({outcome.validators} validator(s)): validator set, proposers and
+      commit quorum (more than 2/3 of the validators' power) checked on every block;{" "}
+      {outcome.comparedWithReceived
+        ? "the genesis file you received is identical to the node's."
+        : "the node's genesis was not compared with a genesis file from the consortium."}{" "}
+      {outcome.digestsChecked} daily digest(s) re-checked. Contract re-execution (app hashes, receipt codes) is not done in the browser.
     </p>
   );
 }

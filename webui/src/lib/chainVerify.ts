@@ -58,7 +58,8 @@ export interface Validator {
   public_key: string;
 }
 
-// The genesis document (PROTOCOL §6), as the consortium hands it to an auditor.
+// The genesis document (PROTOCOL §6): as the node serves it (GET /api/v1/genesis), or as the
+// consortium hands it to an auditor.
 export interface Genesis {
   chain_id: string;
   genesis_time: number;
@@ -198,13 +199,12 @@ function schnorrValid(signatureHex: string, digest: Uint8Array, publicKeyHex: st
 const hasExactly = (value: unknown, members: string[]): boolean =>
   typeof value === "object" && value !== null && !Array.isArray(value) && canonicalJson(Object.keys(value).sort()) === canonicalJson(members);
 
-// What a block is checked against: the block before it, and the genesis validators (null
-// when the auditor has not loaded the genesis file, so membership and quorum go unchecked).
+// What a block is checked against: the block before it, and the genesis validators.
 export interface Cursor {
   chainId: string;
   previousHash: string;
-  previousTime: number | null;
-  validators: Validator[] | null;
+  previousTime: number;
+  validators: Validator[];
 }
 
 // PROTOCOL §10 steps 1, 2 and 4 for one block: "" when it checks out, else the reason.
@@ -223,11 +223,9 @@ export function checkBlock(block: BlockDetail, height: number, cursor: Cursor): 
   if (header.previous_hash !== cursor.previousHash) {
     return height === 1 ? "previous_hash is not the genesis hash" : "previous_hash does not link to the block before";
   }
-  if (cursor.previousTime !== null && header.time < cursor.previousTime) return "the block time goes back";
-  if (cursor.validators) {
-    if (header.validator_set_hash !== validatorSetHash(cursor.validators)) return "validator_set_hash is not that of the genesis validators";
-    if (!cursor.validators.some((validator) => validator.public_key === header.proposer)) return "the proposer is not a validator";
-  }
+  if (header.time < cursor.previousTime) return "the block time goes back";
+  if (header.validator_set_hash !== validatorSetHash(cursor.validators)) return "validator_set_hash is not that of the genesis validators";
+  if (!cursor.validators.some((validator) => validator.public_key === header.proposer)) return "the proposer is not a validator";
 
   const ids: Uint8Array[] = [];
   let bytes = 0;
@@ -254,9 +252,8 @@ export function checkBlock(block: BlockDetail, height: number, cursor: Cursor): 
   return checkCommit(commit, header, hash, cursor.validators);
 }
 
-// PROTOCOL §7: a commit valid for the header; without validators, each signature is checked
-// against the key it names, but not membership or quorum.
-function checkCommit(commit: Commit, header: BlockHeader, hash: string, validators: Validator[] | null): string {
+// PROTOCOL §7: a commit valid for the header, signed by genesis validators holding more than 2/3 of the power.
+function checkCommit(commit: Commit, header: BlockHeader, hash: string, validators: Validator[]): string {
   if (!hasExactly(commit, commitMembers) || !Array.isArray(commit.signatures) || !Number.isSafeInteger(commit.round)) {
     return "the commit does not have exactly the members of PROTOCOL §7";
   }
@@ -269,19 +266,15 @@ function checkCommit(commit: Commit, header: BlockHeader, hash: string, validato
   const seen = new Set<string>();
   let signedPower = 0;
   for (const entry of commit.signatures) {
-    const validator = validators?.find((candidate) => candidate.public_key === entry.validator);
-    if (validators && !validator) return `commit.unknown_validator: ${entry.validator} is not a genesis validator`;
+    const validator = validators.find((candidate) => candidate.public_key === entry.validator);
+    if (!validator) return `commit.unknown_validator: ${entry.validator} is not a genesis validator`;
     if (seen.has(entry.validator)) return `commit.duplicate_validator: ${entry.validator} signs twice`;
     seen.add(entry.validator);
     if (!schnorrValid(entry.signature, vote, entry.validator)) return `commit.bad_signature: the signature of ${entry.validator} does not verify`;
-    signedPower += validator?.power ?? 0;
+    signedPower += validator.power;
   }
-  if (validators) {
-    const totalPower = validators.reduce((sum, validator) => sum + validator.power, 0);
-    if (3 * signedPower <= 2 * totalPower) return "commit.no_quorum: the signers hold no more than 2/3 of the power";
-  } else if (commit.signatures.length === 0) {
-    return "commit.no_quorum: the commit holds no signature";
-  }
+  const totalPower = validators.reduce((sum, validator) => sum + validator.power, 0);
+  if (3 * signedPower <= 2 * totalPower) return "commit.no_quorum: the signers hold no more than 2/3 of the power";
   return "";
 }
 
@@ -297,41 +290,85 @@ export function genesisValidators(genesis: Genesis): Validator[] {
   return genesis.validators;
 }
 
+// The first place, as a path like validators[0].public_key, where two JSON values differ; "" if none.
+export function firstDifference(left: unknown, right: unknown, path = ""): string {
+  const bothArrays = Array.isArray(left) && Array.isArray(right);
+  const bothObjects = !bothArrays && [left, right].every((value) => typeof value === "object" && value !== null && !Array.isArray(value));
+  if (bothArrays || bothObjects) {
+    const a = left as Record<string, unknown>;
+    const b = right as Record<string, unknown>;
+    const keys = bothArrays
+      ? Array.from({ length: Math.max((left as unknown[]).length, (right as unknown[]).length) }, (_, index) => String(index))
+      : [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compareUtf8);
+    for (const key of keys) {
+      const difference = firstDifference(a[key], b[key], bothArrays ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+      if (difference) return difference;
+    }
+    return "";
+  }
+  return JSON.stringify(left) === JSON.stringify(right) ? "" : path || "(the whole document)";
+}
+
+// PROTOCOL §6 and §10 step 1 at height 0: the node's genesis must hash to its status's
+// genesis_hash and name its chain; a genesis file the auditor received must be identical
+// to it. Returns the failure's reason, or "" and the validators to check blocks against.
+function checkGenesis(nodeGenesis: Genesis, source: ChainSource, received: Genesis | null): { reason: string; validators: Validator[] } {
+  let validators: Validator[];
+  let nodeHash: string;
+  try {
+    validators = genesisValidators(nodeGenesis);
+    nodeHash = genesisHash(nodeGenesis);
+  } catch (error) {
+    return { reason: `the node's genesis (GET /genesis) is not valid: ${String(error)}`, validators: [] };
+  }
+  if (nodeHash !== source.genesisHash) {
+    return { reason: `the node's genesis (GET /genesis) hashes to ${nodeHash}, its status names genesis hash ${source.genesisHash}`, validators };
+  }
+  if (nodeGenesis.chain_id !== source.chainId) return { reason: `the node's genesis is for chain ${nodeGenesis.chain_id}`, validators };
+  if (received) {
+    let receivedHash: string;
+    try {
+      receivedHash = genesisHash(received);
+    } catch (error) {
+      return { reason: `the genesis file you received is not valid: ${String(error)}`, validators };
+    }
+    if (receivedHash !== nodeHash) {
+      return {
+        reason: `the genesis file you received differs from the node's genesis at ${firstDifference(received, nodeGenesis)}: it hashes to ${receivedHash}, the node's to ${nodeHash}`,
+        validators,
+      };
+    }
+  }
+  return { reason: "", validators };
+}
+
 export type VerifyOutcome =
-  | { kind: "verified"; height: number; digestsChecked: number }
+  | { kind: "verified"; height: number; digestsChecked: number; validators: number; comparedWithReceived: boolean }
   | { kind: "failed"; height: number; reason: string }
   | { kind: "cancelled"; height: number };
 
 export interface ChainSource {
   tip: number;  // the height to verify up to, fixed when the run starts
-  genesisHash: string;  // the node's own claim (GET /status), checked against the genesis file if given
+  genesisHash: string;  // the node's own claim (GET /status)
   chainId: string;
+  genesis: () => Promise<Genesis>;  // the node's genesis (GET /genesis)
   block: (height: number) => Promise<BlockDetail>;
   digests: () => Promise<Digest[]>;
 }
 
-// Verifies heights 1 … tip in order and stops at the first bad one (height 0: the genesis),
+// Checks the node's genesis (and the auditor's received copy, if any) at height 0, then
+// verifies heights 1 … tip in order against its validators and stops at the first bad one;
 // then re-checks every digest within the tip against the blocks it covers.
 export async function verifyChain(
   source: ChainSource,
-  genesis: Genesis | null,
+  receivedGenesis: Genesis | null,
   onProgress: (height: number, tip: number) => void,
   cancelled: () => boolean,
 ): Promise<VerifyOutcome> {
-  const cursor: Cursor = { chainId: source.chainId, previousHash: source.genesisHash, previousTime: null, validators: null };
-  if (genesis) {
-    try {
-      cursor.validators = genesisValidators(genesis);
-      cursor.previousHash = genesisHash(genesis);
-    } catch (error) {
-      return { kind: "failed", height: 0, reason: `the genesis file is not valid: ${String(error)}` };
-    }
-    if (cursor.previousHash !== source.genesisHash) {
-      return { kind: "failed", height: 0, reason: `the genesis file hashes to ${cursor.previousHash}, the node's genesis hash is ${source.genesisHash}` };
-    }
-    if (genesis.chain_id !== source.chainId) return { kind: "failed", height: 0, reason: `the genesis file is for chain ${genesis.chain_id}` };
-    cursor.previousTime = genesis.genesis_time;
-  }
+  const nodeGenesis = await source.genesis();
+  const { reason: genesisReason, validators } = checkGenesis(nodeGenesis, source, receivedGenesis);
+  if (genesisReason) return { kind: "failed", height: 0, reason: genesisReason };
+  const cursor: Cursor = { chainId: source.chainId, previousHash: source.genesisHash, previousTime: nodeGenesis.genesis_time, validators };
   const idsByHeight = new Map<number, Uint8Array[]>();
   const appHashByHeight = new Map<number, string>();
   const fetching = new Map<number, Promise<BlockDetail>>();
@@ -365,5 +402,5 @@ export async function verifyChain(
       return { kind: "failed", height: digest.last_height, reason: `the digest of ${digest.date} names another app hash` };
     }
   }
-  return { kind: "verified", height: source.tip, digestsChecked: digests.length };
+  return { kind: "verified", height: source.tip, digestsChecked: digests.length, validators: validators.length, comparedWithReceived: receivedGenesis !== null };
 }

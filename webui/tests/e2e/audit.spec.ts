@@ -1,10 +1,19 @@
 // The auditor re-verifies the chain in the browser and sees no write control; the operator
 // admits a participant and deposits to it, to the micro-unit.
-import { expect, test } from "@playwright/test";
+import { createHash } from "node:crypto";
+import { expect, test, type Page } from "@playwright/test";
 import { asRole, logInAs, write } from "./node-api";
-import { chainHeight, freshPublicKey, genesisFilePath, heightJustAfterABlock } from "./audit-scene";
+import { chainHeight, freshPublicKey, genesisFilePath, heightJustAfterABlock, tamperedGenesisFile } from "./audit-scene";
 
 const devProsumerName = "Dev prosumer";
+const receivedGenesisLabel = "Compare with a genesis file you received from the consortium (optional)";
+const checkedAgainstNodeGenesis =
+  "against the node's genesis (1 validator(s)): validator set, proposers and commit quorum (more than 2/3 of the validators' power) checked on every block;";
+
+async function verifyUpToTip(page: Page, tip: number) {
+  await page.getByRole("button", { name: "Verify chain" }).click();
+  await expect(page.getByRole("status")).toContainText(`Verified up to height ${tip} ${checkedAgainstNodeGenesis}`, { timeout: 30_000 });
+}
 
 test("the auditor verifies the chain from genesis to the tip and writes nothing", async ({ page }) => {
   const operator = await asRole("operator");
@@ -17,15 +26,16 @@ test("the auditor verifies the chain from genesis to the tip and writes nothing"
   await expect(page.getByRole("link", { name: "Money" })).toHaveCount(0);
   await page.getByRole("link", { name: "Ledger" }).click();
   await expect(page.getByRole("heading", { name: "Ledger", level: 1 })).toBeVisible();
-  await page.getByLabel("Genesis file (optional)").setInputFiles(genesisFilePath());
-  await expect(page.getByText("Genesis of chain flexledger-dev with 1 validator(s) loaded.")).toBeVisible();
 
   // No control that writes, on any page the auditor has: every button but Log out only reads.
   const writeControls = page.locator("button:not([data-reads])");
+  // No file uploaded: the browser fetches the node's genesis and checks validators and quorums with it.
   const tip = await heightJustAfterABlock(operator);
-  await page.getByRole("button", { name: "Verify chain" }).click();
+  await verifyUpToTip(page, tip);
+  await expect(page.getByRole("status")).toContainText("the node's genesis was not compared with a genesis file from the consortium.");
+  await page.getByText("What the browser cannot check").click();
+  await expect(page.getByText("that the node's genesis is the consortium's")).toBeVisible();
   const progress = page.getByRole("progressbar", { name: "Verification progress" });
-  await expect(page.getByRole("status")).toContainText(`Verified up to height ${tip}, against the genesis validators`, { timeout: 30_000 });
   await expect(progress).toHaveAttribute("max", String(tip));
   await expect(progress).toHaveAttribute("value", String(tip));
   await expect(page.getByText(`height ${tip} of ${tip}`)).toBeVisible();
@@ -53,6 +63,33 @@ test("the auditor verifies the chain from genesis to the tip and writes nothing"
   await expect(page.getByText("no transaction changes them")).toBeVisible();
   await expect(page.getByRole("textbox")).toHaveCount(0);
   await expect(writeControls).toHaveCount(1);
+});
+
+test("the auditor compares the node's genesis with the file received from the consortium", async ({ page }) => {
+  const auditor = await asRole("auditor");
+  // The node serves its genesis as the canonical bytes that hash to its status's genesis_hash.
+  const status = await (await auditor.get("/api/v1/status")).json();
+  const served = await auditor.get("/api/v1/genesis");
+  expect(createHash("sha256").update(await served.body()).digest("hex")).toBe(status.genesis_hash);
+
+  await logInAs(page, "auditor");
+  await page.getByRole("link", { name: "Ledger" }).click();
+  await page.getByLabel(receivedGenesisLabel).setInputFiles(genesisFilePath());
+  await expect(page.getByText("Your genesis file of chain flexledger-dev with 1 validator(s) is loaded: the run compares it with the node's genesis first.")).toBeVisible();
+  await verifyUpToTip(page, await heightJustAfterABlock(auditor));
+  await expect(page.getByRole("status")).toContainText("the genesis file you received is identical to the node's.");
+  await page.getByText("What the browser cannot check").click();
+  await expect(page.getByText("that the node's genesis is the consortium's")).toHaveCount(0);
+
+  // One validator key changed in the copy: the run stops at the genesis, before any block.
+  await page.getByLabel(receivedGenesisLabel).setInputFiles(tamperedGenesisFile());
+  await page.getByRole("button", { name: "Verify chain" }).click();
+  await expect(page.getByRole("status")).toHaveText(
+    new RegExp(
+      `^First bad height 0 \\(the genesis\\): the genesis file you received differs from the node's genesis at validators\\[0\\]\\.public_key: it hashes to [0-9a-f]{64}, the node's to ${status.genesis_hash}$`,
+    ),
+  );
+  await expect(page.getByRole("progressbar", { name: "Verification progress" })).toHaveAttribute("value", "0");
 });
 
 test("the operator admits a participant and deposits 100 EUR to it", async ({ page }) => {

@@ -1,11 +1,11 @@
-// After a trade: the settlement reaches the seller's Settlements page and the buyer's open
-// contract detail live, with the chart and the per-ISP numbers worked out by hand, and both
-// wallets move by exactly the settled amounts.
+// After a trade: the settlement reaches the seller's Settlements page, the buyer's open
+// contract detail and the regulator's KPI table live, with the chart and the per-ISP numbers
+// worked out by hand, and both wallets move by exactly the settled amounts.
 import { readFileSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { logInAs } from "./node-api";
 import { accountOf, submitReadings, tradeScene } from "./settlement-scene";
-import { formatEuros } from "../../src/lib/format";
+import { formatEuros, formatTime } from "../../src/lib/format";
 
 // By hand (DESIGN.md §5, PROTOCOL.md §9 settlement formulas; up, energy, Q = 6,000 W, 60 s ISPs,
 // α = 3,000 EUR/MWh, no penalty and no fee in the dev genesis):
@@ -20,8 +20,24 @@ import { formatEuros } from "../../src/lib/format";
 const netMicro = 450_000;
 const escrowMicro = 600_000;
 
+// The regulator's KPI row of the scene's zone (contracts/queries.cpp market_kpis; the zone is new,
+// so the offer, the request and the contract, all starting at the scene's start, are all it holds),
+// cells in the page's column order after "Period from". Energies are Σ W × 60 s / 3,600:
+// offered = requested = contracted = 2 × 6,000 W × 60 s = 720,000 W·s = 200 Wh = 0.2 kWh; the
+// activation price is the contract's, 3,000 EUR/MWh; no availability price was offered (—).
+// Before the readings nothing is settled and the escrow outstanding is the contract's 600,000
+// (the request's budget went to the contract in full: 0 left). After: ordered = 0.2 kWh,
+// delivered = (3,000 + 6,000) W × 60 s = 540,000 W·s = 150 Wh = 0.15 kWh, ratio =
+// 540,000 × 10^6 / 720,000 = 750,000 ppm = 75 %, no penalty, net 450,000 = 0.45 EUR, and the
+// settled contract's escrow no longer outstanding.
+const kpiOrders = ["1", "0.2 kWh", "1", "0.2 kWh", "1", "0.2 kWh", "3000.00 EUR/MWh", "—"];
+const kpiBeforeSettlement = [...kpiOrders, "0", "0 kWh", "0 kWh", "—", "0.00 EUR", "0.00 EUR", "0.60 EUR"];
+const kpiAfterSettlement = [...kpiOrders, "1", "0.2 kWh", "0.15 kWh", "75 %", "0.00 EUR", "0.45 EUR", "0.00 EUR"];
+const kpiBucketSeconds = 3_600;  // "Last 24 h (hourly)"
+const regulatorTimeZone = "Europe/Amsterdam";
+
 async function openAs(browser: Browser, role: string): Promise<Page> {
-  const page = await (await browser.newContext({ timezoneId: "Europe/Amsterdam" })).newPage();
+  const page = await (await browser.newContext({ timezoneId: regulatorTimeZone })).newPage();
   await logInAs(page, role);
   return page;
 }
@@ -39,7 +55,7 @@ async function expectDelivery(page: Page, contractId: string) {
   await expect(rows.nth(2)).toContainText("12 kW4.8 kW6 kW6 kW0.1 kWh0 kW0 kWh0.30 EUR0.00 EUR0.30 EUR");
 }
 
-test("a settled contract reaches seller and buyer live, with exact numbers and wallets", async ({ browser }) => {
+test("a settled contract reaches seller, buyer and the regulator's KPIs live, with exact numbers and wallets", async ({ browser }) => {
   test.setTimeout(240_000);  // two 60-second ISPs from the next whole minute have to end first
   const suffix = String(Date.now() % 1_000_000);
   const scene = await tradeScene(suffix);
@@ -55,6 +71,20 @@ test("a settled contract reaches seller and buyer live, with exact numbers and w
   await expect(dsoPage.getByText("Not settled yet.")).toBeVisible();
   await expect(dsoPage.getByRole("row", { name: new RegExp(scene.contractId) })).toContainText(`active${scene.zoneId}upenergy`);
 
+  // The regulator watches the zone's KPIs over the last 24 h; its page has no write control.
+  const regulatorPage = await openAs(browser, "regulator");
+  await regulatorPage.getByRole("link", { name: "KPIs" }).click();
+  await regulatorPage.getByLabel("Zone", { exact: true }).selectOption(scene.zoneId);
+  await regulatorPage.getByLabel("Period", { exact: true }).selectOption({ label: "Last 24 h (hourly)" });
+  await expect(regulatorPage.getByTestId("live")).toContainText("Live");
+  const kpiRows = regulatorPage.getByRole("table", { name: `KPIs of zone ${scene.zoneId}` }).getByRole("row");
+  await expect(kpiRows).toHaveCount(2);  // the header and the hour of the contract's start
+  const kpiPeriod = formatTime(scene.start - (scene.start % kpiBucketSeconds), regulatorTimeZone);
+  await expect(kpiRows.nth(1).getByRole("cell")).toHaveText([kpiPeriod, ...kpiBeforeSettlement]);
+  await expect(regulatorPage.getByRole("button")).toHaveText(["Log out"]);
+  await expect(regulatorPage.getByRole("textbox")).toHaveCount(0);
+  await expect(regulatorPage.getByRole("form")).toHaveAccessibleName("Choose zone and period");  // the only form only filters
+
   const prosumerBefore = await accountOf(scene.prosumer, scene.participants.prosumer);
   const dsoBefore = await accountOf(scene.dso, scene.participants.dso);
   await submitReadings(scene);
@@ -67,6 +97,8 @@ test("a settled contract reaches seller and buyer live, with exact numbers and w
   await expect(prosumerPage.getByRole("form", { name: "Dispute settlement" })).toBeVisible();  // a party may dispute
   await expectDelivery(dsoPage, scene.contractId);
   await expect(dsoPage.getByRole("row", { name: new RegExp(scene.contractId) })).toContainText("settled");
+  await expect(kpiRows.nth(1).getByRole("cell")).toHaveText([kpiPeriod, ...kpiAfterSettlement]);
+  await expect(regulatorPage.getByRole("button")).toHaveText(["Log out"]);
 
   await prosumerPage.getByRole("link", { name: "Wallet" }).click();
   await expect(prosumerPage.getByTestId("available")).toHaveText(formatEuros(prosumerBefore.available_micro + netMicro));

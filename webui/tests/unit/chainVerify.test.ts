@@ -6,6 +6,7 @@ import {
   blockHash,
   canonicalJson,
   checkBlock,
+  firstDifference,
   genesisHash,
   merkleRoot,
   transactionId,
@@ -24,7 +25,7 @@ const genesis = fixture.genesis as unknown as Genesis;
 const blocks = fixture.blocks as unknown as BlockDetail[];
 const copy = <T>(value: T): T => structuredClone(value);
 
-function source(chain: BlockDetail[], digests: Digest[] = []) {
+function source(chain: BlockDetail[], digests: Digest[] = [], nodeGenesis: Genesis = genesis) {
   return {
     tip: chain.length,
     // The node's /status genesis_hash for that chain, as it answered (also block 1's previous_hash).
@@ -32,12 +33,14 @@ function source(chain: BlockDetail[], digests: Digest[] = []) {
     chainId: "flexledger-dev",
     block: async (height: number) => chain[height - 1],
     digests: async () => digests,
+    genesis: async () => nodeGenesis,  // GET /genesis
   };
 }
 
-const run = (chain: BlockDetail[], withGenesis: Genesis | null = genesis, digests: Digest[] = []) => {
+// `received`: a genesis file the auditor got from the consortium; `nodeGenesis`: what GET /genesis serves.
+const run = (chain: BlockDetail[], received: Genesis | null = null, digests: Digest[] = [], nodeGenesis: Genesis = genesis) => {
   const seen: number[] = [];
-  return verifyChain(source(chain, digests), withGenesis, (height) => seen.push(height), () => false).then((outcome) => ({ outcome, seen }));
+  return verifyChain(source(chain, digests, nodeGenesis), received, (height) => seen.push(height), () => false).then((outcome) => ({ outcome, seen }));
 };
 
 describe("PROTOCOL.md §4 worked example", () => {
@@ -93,8 +96,10 @@ describe("a real dev chain", () => {
 
   it("verifies heights 1 to 4, reporting each", async () => {
     const { outcome, seen } = await run(blocks);
-    expect(outcome).toEqual({ kind: "verified", height: 4, digestsChecked: 0 });
+    expect(outcome).toEqual({ kind: "verified", height: 4, digestsChecked: 0, validators: 1, comparedWithReceived: false });
     expect(seen).toEqual([1, 2, 3, 4]);
+    // An identical copy received from the consortium changes nothing but says it was compared.
+    expect((await run(blocks, copy(genesis))).outcome).toEqual({ kind: "verified", height: 4, digestsChecked: 0, validators: 1, comparedWithReceived: true });
   });
 
   it("stops at the first bad height with the reason", async () => {
@@ -137,28 +142,52 @@ describe("a real dev chain", () => {
 
   it("stops when cancelled, saying how far it got", async () => {
     const seen: number[] = [];
-    const outcome = await verifyChain(source(blocks), genesis, (height) => seen.push(height), () => seen.length >= 2);
+    const outcome = await verifyChain(source(blocks), null, (height) => seen.push(height), () => seen.length >= 2);
     expect(outcome).toEqual({ kind: "cancelled", height: 2 });
   });
 
-  it("checks the genesis file against the node's genesis hash (height 0)", async () => {
+  it("checks the node's genesis against its status's genesis hash (height 0)", async () => {
     const otherGenesis = copy(genesis);
     otherGenesis.genesis_time += 1;
-    const { outcome } = await run(blocks, otherGenesis);
-    expect(outcome).toMatchObject({ kind: "failed", height: 0, reason: expect.stringContaining("the node's genesis hash is e1d145bc") });
+    const { outcome, seen } = await run(blocks, null, [], otherGenesis);
+    expect(outcome).toEqual({
+      kind: "failed",
+      height: 0,
+      reason: expect.stringMatching(/^the node's genesis \(GET \/genesis\) hashes to [0-9a-f]{64}, its status names genesis hash e1d145bc[0-9a-f]{56}$/),
+    });
+    expect(seen).toEqual([]);
   });
 
-  it("checks membership only with the genesis validators", () => {
-    const cursor = { chainId: "flexledger-dev", previousHash: genesisHash(genesis), previousTime: null };
+  it("reports a received genesis file that differs from the node's at height 0, naming where", async () => {
+    const tampered = copy(genesis);
+    tampered.validators[0].public_key = bytesToHex(schnorr.getPublicKey(sha256(utf8ToBytes("stranger"))));
+    const { outcome, seen } = await run(blocks, tampered);
+    expect(outcome).toEqual({
+      kind: "failed",
+      height: 0,
+      reason: `the genesis file you received differs from the node's genesis at validators[0].public_key: it hashes to ${genesisHash(tampered)}, the node's to e1d145bce850f28b8bd2aa6b92f5e2ba64130d8ba2826fbbd5f1a0435a0f3be5`,
+    });
+    expect(seen).toEqual([]);
+    expect(firstDifference({ a: [1, { b: 2 }], c: 3 }, { a: [1, { b: 2 }], c: 3 })).toBe("");
+    expect(firstDifference({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }, 4] })).toBe("a[2]");
+    expect(firstDifference({ a: [1, { b: 2 }] }, { a: [1, { b: 5 }], z: 0 })).toBe("a[1].b");
+  });
+
+  it("checks proposer, membership and quorum against the genesis validators", () => {
+    const cursor = { chainId: "flexledger-dev", previousHash: genesisHash(genesis), previousTime: genesis.genesis_time, validators: genesis.validators };
+    expect(checkBlock(blocks[0], 1, cursor)).toBe("");
     const strangerKey = bytesToHex(schnorr.getPublicKey(sha256(utf8ToBytes("stranger"))));
     const foreign = copy(blocks[0]);
     foreign.commit.signatures[0].validator = strangerKey;
-    expect(checkBlock(foreign, 1, { ...cursor, validators: genesis.validators })).toBe(
-      `commit.unknown_validator: ${strangerKey} is not a genesis validator`,
-    );
-    // Without them the browser still sees that the stranger's key did not make the signature.
-    expect(checkBlock(foreign, 1, { ...cursor, validators: null })).toMatch(/^commit.bad_signature/);
-    expect(checkBlock(blocks[0], 1, { ...cursor, validators: null })).toBe("");
+    expect(checkBlock(foreign, 1, cursor)).toBe(`commit.unknown_validator: ${strangerKey} is not a genesis validator`);
+    // The one dev validator holds all the power: no signature is 0 of it, not more than 2/3.
+    const unsigned = copy(blocks[0]);
+    unsigned.commit.signatures = [];
+    expect(checkBlock(unsigned, 1, cursor)).toBe("commit.no_quorum: the signers hold no more than 2/3 of the power");
+    const strangerProposes = copy(blocks[0]);
+    strangerProposes.header.proposer = strangerKey;
+    strangerProposes.hash = blockHash(strangerProposes.header);
+    expect(checkBlock(strangerProposes, 1, cursor)).toBe("the proposer is not a validator");
   });
 
   it("re-checks a digest's root over the ids of the blocks it covers", async () => {
@@ -177,8 +206,14 @@ describe("a real dev chain", () => {
       settled_energy_wh: 0,
       settled_value_micro: 0,
     };
-    expect((await run(blocks, genesis, [{ ...digest, tx_root: root }])).outcome).toEqual({ kind: "verified", height: 4, digestsChecked: 1 });
-    expect((await run(blocks, genesis, [{ ...digest, tx_root: root, last_height: 3 }])).outcome).toEqual({
+    expect((await run(blocks, null, [{ ...digest, tx_root: root }])).outcome).toEqual({
+      kind: "verified",
+      height: 4,
+      digestsChecked: 1,
+      validators: 1,
+      comparedWithReceived: false,
+    });
+    expect((await run(blocks, null, [{ ...digest, tx_root: root, last_height: 3 }])).outcome).toEqual({
       kind: "failed",
       height: 3,
       reason: "the digest of 2026-11-22 has a wrong transaction root",
