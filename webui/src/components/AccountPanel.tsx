@@ -19,8 +19,16 @@ export function AccountPanel({ participant, label, version = 0 }: { participant:
   const [account, setAccount] = useState<Account | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
+    let ignore = false;  // a late answer for the previous participant must not show under the new name
+    setAccount(null);
     setError(null);
-    api.get<Account>(`/accounts/${participant}`).then(setAccount, (failure) => (setAccount(null), setError(failure)));
+    api.get<Account>(`/accounts/${participant}`).then(
+      (answer) => !ignore && setAccount(answer),
+      (failure) => !ignore && (setAccount(null), setError(failure)),
+    );
+    return () => {
+      ignore = true;
+    };
   }, [participant, version]);
 
   return (

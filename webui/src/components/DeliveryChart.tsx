@@ -2,7 +2,7 @@ import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { DeliverySeries } from "../lib/settlement";
-import { formatKilowatts } from "../lib/format";
+import { formatKilowatts, timeAxisLabel } from "../lib/format";
 
 // Metered power against the baseline and the ordered target, one step per ISP (uPlot draws
 // the values; the numbers people rely on are in the table next to it).
@@ -20,7 +20,7 @@ export function DeliveryChart({ series, label }: { series: DeliverySeries; label
         width: width(),
         height: 280,
         scales: { x: { time: true } },
-        axes: [{}, { label: "kW", values: (_, ticks) => ticks.map((tick) => String(tick / 1000)) }],
+        axes: [{ label: timeAxisLabel() }, { label: "kW", values: (_, ticks) => ticks.map((tick) => String(tick / 1000)) }],
         series: [
           {},
           { label: "Metered", stroke: "#12384f", width: 2, paths: steps, value: (_, value) => power(value) },
@@ -39,5 +39,5 @@ export function DeliveryChart({ series, label }: { series: DeliverySeries; label
     };
   }, [series]);
 
-  return <div ref={container} className="delivery-chart" role="img" aria-label={label} data-testid="delivery-chart" />;
+  return <div ref={container} className="delivery-chart" role="img" aria-label={`${label}, over ${timeAxisLabel()}`} data-testid="delivery-chart" />;
 }

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { api, ApiError, type Session } from "../lib/api";
-import { formatEuros, formatKilowatts, formatTime } from "../lib/format";
+import { formatEuros, formatEurosExact, formatKilowatts, formatTime } from "../lib/format";
 import { canWrite } from "../lib/roles";
+import { parseSignedEuroAmount } from "../lib/euros";
 import { useWrite } from "../lib/forms";
-import { deliverySeries, formatEnergy, ispRows, netText, sideOf, signedEurosToMicro, tradingRoles, type Contract, type Settlement } from "../lib/settlement";
+import { deliverySeries, formatEnergy, ispNetSum, ispRows, netText, sideOf, tradingRoles, type Contract, type Settlement } from "../lib/settlement";
 import { ProblemMessage } from "./ProblemMessage";
 import { DeliveryChart } from "./DeliveryChart";
 import { Field, invalidProps } from "./Field";
@@ -35,6 +36,7 @@ export function SettlementDetail({ session, contract, version }: { session: Sess
   useEffect(load, [load, version, contract.status]);
 
   const rows = useMemo(() => (settlement ? ispRows(settlement, contract.isp_seconds) : []), [settlement, contract.isp_seconds]);
+  const ispSum = useMemo(() => ispNetSum(rows), [rows]);
   const series = useMemo(() => (settlement ? deliverySeries(settlement, contract.direction, contract.isp_seconds) : null), [settlement, contract]);
 
   if (error) return <ProblemMessage error={error} />;
@@ -124,16 +126,18 @@ export function SettlementDetail({ session, contract, version }: { session: Sess
                 <td>{row.deliveredEnergy}</td>
                 <td>{power(row.deficiencyW)}</td>
                 <td>{row.deficientEnergy}</td>
-                <td>{formatEuros(row.priceMicro)}</td>
-                <td>{formatEuros(row.penaltyMicro)}</td>
-                <td>{formatEuros(row.netMicro)}</td>
+                <td>{formatEurosExact(row.priceMicro)}</td>
+                <td>{formatEurosExact(row.penaltyMicro)}</td>
+                <td>{formatEurosExact(row.netMicro)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {settlement.net_micro !== rows.reduce((sum, row) => sum + row.netMicro, 0) && (
-        <p className="hint">The net differs from the sum of the ISPs: it was adjusted by the operator, or clamped to the escrow.</p>
+      {BigInt(settlement.net_micro) !== ispSum && (
+        <p className="hint">
+          The net differs from the sum of the ISPs, {formatEurosExact(ispSum)}: it was adjusted by the operator, or clamped to the escrow.
+        </p>
       )}
       {mayDispute && <DisputeForm contractId={contract.contract_id} onDone={load} />}
       {mayResolve && <ResolveForm contractId={contract.contract_id} escrowMicro={contract.escrow_micro} onDone={load} />}
@@ -181,14 +185,17 @@ function ResolveForm({ contractId, escrowMicro, onDone }: { contractId: string; 
     const found: { reason?: string; net?: string } = {};
     const trimmed = reason.trim();
     if (!trimmed) found.reason = "Give the reason for the resolution.";
-    const netMicro = signedEurosToMicro(net);
+    const parsed = parseSignedEuroAmount(net);
+    // PROTOCOL §9: an adjusted net lies in [−(2^53 − 1 − E), E], E the escrow.
+    const lowest = -(Number.MAX_SAFE_INTEGER - escrowMicro);
     if (resolution === "adjust") {
-      if (netMicro === null) found.net = "An amount in EUR, such as 12.50 or -4 (up to six decimals).";
-      else if (netMicro > escrowMicro) found.net = `At most the escrow, ${formatEuros(escrowMicro)}.`;
+      if ("error" in parsed) found.net = parsed.error;
+      else if (parsed.micro > escrowMicro) found.net = `At most the escrow, ${formatEurosExact(escrowMicro)}.`;
+      else if (parsed.micro < lowest) found.net = `At least ${formatEurosExact(lowest)}.`;
     }
     setErrors(found);
     if (found.reason || found.net) return;
-    const body = resolution === "adjust" ? { resolution, reason: trimmed, net_micro: netMicro } : { resolution, reason: trimmed };
+    const body = resolution === "adjust" && "micro" in parsed ? { resolution, reason: trimmed, net_micro: parsed.micro } : { resolution, reason: trimmed };
     void write
       .run(async () => {
         await api.post(`/settlements/${encodeURIComponent(contractId)}/resolution`, body);

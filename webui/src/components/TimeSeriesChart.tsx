@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import "./TimeSeriesChart.css";
+import { timeAxisLabel } from "../lib/format";
 
 export interface ChartLine {
   label: string;
@@ -25,7 +26,7 @@ export function TimeSeriesChart({ title, x, lines, unit, stepped = false }: { ti
         width: Math.max(element.clientWidth, 280),
         height,
         scales: { x: { time: true } },
-        axes: [{}, { label: unit, size: 70 }],
+        axes: [{ label: timeAxisLabel() }, { label: unit, size: 70 }],
         series: [{}, ...lines.map((line) => ({ label: line.label, stroke: line.colour, width: 2, paths: steps, spanGaps: false }))],
       },
       [x, ...lines.map((line) => line.values)] as uPlot.AlignedData,
@@ -41,7 +42,7 @@ export function TimeSeriesChart({ title, x, lines, unit, stepped = false }: { ti
   return (
     <figure className="time-series-chart">
       <figcaption>{title}</figcaption>
-      <div ref={container} role="img" aria-label={`${title} (chart; the table below has the same figures)`} />
+      <div ref={container} role="img" aria-label={`${title} (chart over ${timeAxisLabel()}; the table below has the same figures)`} />
     </figure>
   );
 }

@@ -51,3 +51,8 @@ export function formatEurosExact(micro: number | bigint): string {
   const sign = value < 0n ? "-" : "";
   return `${sign}${magnitude / 1_000_000n}.${String(magnitude % 1_000_000n).padStart(6, "0")} EUR`;
 }
+
+// A chart's time axis, naming the zone its times are drawn in (the browser's, as formatTime shows).
+export function timeAxisLabel(timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone): string {
+  return `Time (${timeZone})`;
+}

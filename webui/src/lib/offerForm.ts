@@ -3,6 +3,7 @@
 // products and prices, baseline) and turned into the exact integer offer.create payload.
 
 import { kiloToUnit } from "./assetForm";
+import { parseEuroAmount } from "./euros";
 
 export const products = ["energy", "reservation", "capacity_limitation"] as const;
 export const baselineMethods = ["meter_before_after", "rolling_average", "x_of_y", "nomination"] as const;
@@ -47,11 +48,11 @@ const identifier = /^[a-z0-9._-]{1,64}$/;
 const maxPriceMicro = 1_000_000_000_000_000;  // 10^15
 const maxIsps = 2_976;
 
-// "200.5" EUR -> 200,500,000 micro-units exactly (up to six decimals).
+// "200.5" EUR -> 200,500,000 micro-units exactly (up to six decimals, at most 2^53 − 1 micro);
+// null otherwise, for the forms that word their own message.
 export function eurosToMicro(text: string): number | null {
-  const match = /^([0-9]{1,10})(?:[.,]([0-9]{1,6}))?$/.exec(text.trim());
-  if (!match) return null;
-  return Number(match[1]) * 1_000_000 + Number((match[2] ?? "").padEnd(6, "0"));
+  const parsed = parseEuroAmount(text, true);
+  return "micro" in parsed ? parsed.micro : null;
 }
 
 // "12.5" percent -> 125,000 ppm exactly (up to four decimals).

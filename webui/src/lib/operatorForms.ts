@@ -6,19 +6,6 @@ export const allRoles = ["prosumer", "aggregator", "dso", "tso", "retailer", "me
 // Roles a credit line may be set for (account.not_buyer otherwise).
 export const buyerRoles = ["dso", "tso", "retailer"];
 
-const maxSafe = 9_007_199_254_740_991n;  // 2^53 − 1, the largest ledger amount
-
-// "100", "100.5", "100,000001" EUR as micro-units (1 EUR = 1,000,000), exactly: the digits are
-// read as text, never as a float. Returns an error text when the amount is not one.
-export function parseEuroAmount(text: string, allowZero = false): { micro: number } | { error: string } {
-  const match = /^(\d+)(?:[.,](\d{1,6}))?$/.exec(text.trim());
-  if (!match) return { error: "an amount in EUR with at most 6 decimals, e.g. 100.000000" };
-  const micro = BigInt(match[1]) * 1_000_000n + BigInt((match[2] ?? "").padEnd(6, "0"));
-  if (micro > maxSafe) return { error: "at most 9007199254.740991 EUR" };
-  if (micro === 0n && !allowZero) return { error: "more than 0 EUR" };
-  return { micro: Number(micro) };
-}
-
 export interface AdmitInput {
   publicKey: string;
   name: string;

@@ -2,7 +2,6 @@
 // (docs/PROTOCOL.md §8, settlement) shaped into per-ISP rows and chart series, and accounts.
 // Integers in, integers or text out: energies and money are never computed in floating point.
 import { formatEuros } from "./format";
-import { eurosToMicro } from "./offerForm";
 
 export interface Contract {
   contract_id: string;
@@ -139,6 +138,11 @@ export function ispRows(settlement: Settlement, ispSeconds: number): IspRow[] {
   }));
 }
 
+// Σ NetSettlement exactly: a penalty line saturates at 2^53−1 (PROTOCOL §9), so a Number sum of several rounds.
+export function ispNetSum(rows: IspRow[]): bigint {
+  return rows.reduce((sum, row) => sum + BigInt(row.netMicro), 0n);
+}
+
 // The chart's data (uPlot's columns): time in seconds, then metered power, baseline and the
 // ordered target (baseline − ordered for up, + ordered for down: the consumption the seller
 // promised to stay below, or above), each per ISP. Steps need a closing point at the end of
@@ -176,15 +180,6 @@ export function sideOf(contract: { buyer: string; seller: string }, participant:
   if (contract.buyer === participant) return "buyer";
   if (contract.seller === participant) return "seller";
   return "";
-}
-
-// "-12.5" EUR -> -12,500,000 micro-units exactly; null when malformed.
-export function signedEurosToMicro(text: string): number | null {
-  const trimmed = text.trim();
-  const negative = trimmed.startsWith("-");
-  const magnitude = eurosToMicro(negative ? trimmed.slice(1) : trimmed);
-  if (magnitude === null) return null;
-  return negative ? -magnitude : magnitude;
 }
 
 // The amount a transaction of the history moves, when its payload names one.

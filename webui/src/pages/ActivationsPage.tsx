@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { api, type Session } from "../lib/api";
+import { fetchAllPages } from "../lib/allPages";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { useWrite } from "../lib/forms";
 import { canWrite } from "../lib/roles";
@@ -31,13 +32,11 @@ export function ActivationsPage({ session }: { session: Session }) {
 
   const load = useCallback(() => {
     const request = ++latestRequest.current;
-    api.get<{ items: Contract[] }>("/contracts?limit=500").then(
-      (page) => {
+    // The node filters by buyer; GET /contracts has no product filter, so that one is done here, on every page.
+    fetchAllPages<Contract>("/contracts", activates ? { buyer: session.participant } : {}).then(
+      (all) => {
         if (request !== latestRequest.current) return;
-        const reservations = page.items.filter(
-          (contract) => contract.product === "reservation" && (!activates || contract.buyer === session.participant),
-        );
-        setContracts(reservations);
+        setContracts(all.filter((contract) => contract.product === "reservation"));
         setError(null);
       },
       (failure) => request === latestRequest.current && setError(failure),

@@ -5,7 +5,8 @@ import { ProblemMessage } from "../components/ProblemMessage";
 import { useWrite, useZones } from "../lib/forms";
 import { canWrite } from "../lib/roles";
 import { technologies, kiloToUnit } from "../lib/assetForm";
-import { eurosToMicro, products } from "../lib/offerForm";
+import { products } from "../lib/offerForm";
+import { parseEuroAmount, type EuroAmount } from "../lib/euros";
 import { formatEurosExact, formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime } from "../lib/format";
 import { readBuyFilter, withinMaxPower, type BuyFilterErrors, type BuyFilterInput } from "../lib/buyFilters";
 import {
@@ -107,8 +108,9 @@ export function BuyPage({ session }: { session: Session }) {
     ispSeconds && chosenOffers.length > 0 && !powerProblem
       ? planPurchase(chosenOffers.map((offer) => ({ offer, powerW: kiloToUnit(chosen[offer.offer_id])! })), ispSeconds, from)
       : null;
-  const budgetMicro = budgetEur.trim() ? eurosToMicro(budgetEur) : null;
-  const overBudget = plan && "totalMicro" in plan && budgetMicro !== null ? plan.totalMicro - BigInt(budgetMicro) : null;
+  const budget = budgetEur.trim() ? parseEuroAmount(budgetEur, true) : null;
+  const budgetError = budget && "error" in budget ? budget.error : undefined;
+  const overBudget = plan && "totalMicro" in plan && budget && "micro" in budget ? plan.totalMicro - BigInt(budget.micro) : null;
 
   async function purchase() {
     if (!plan || !("fills" in plan)) return;
@@ -291,8 +293,8 @@ export function BuyPage({ session }: { session: Session }) {
               </p>
             </>
           )}
-          <Field id="buy-budget" label="Budget (EUR)" error={budgetEur.trim() && budgetMicro === null ? "EUR, up to 6 decimals" : undefined}>
-            <input id="buy-budget" inputMode="decimal" value={budgetEur} onChange={(event) => setBudgetEur(event.target.value)} />
+          <Field id="buy-budget" label="Budget (EUR)" error={budgetError}>
+            <input id="buy-budget" inputMode="decimal" value={budgetEur} onChange={(event) => setBudgetEur(event.target.value)} {...invalidProps("buy-budget", budgetError)} />
           </Field>
           {overBudget !== null && (
             <p data-testid="budget-check" className={overBudget > 0n ? "problem" : "done"}>
@@ -364,6 +366,10 @@ function AutoMatch({
   const from = Number(read?.query.get("from") ?? NaN);
   const to = Number(read?.query.get("to") ?? NaN);
   const powerW = kiloToUnit(powerKw);
+  const activation = activationEur.trim() ? parseEuroAmount(activationEur, true) : null;
+  const availability = availabilityEur.trim() ? parseEuroAmount(availabilityEur, true) : null;
+  const micro = (amount: EuroAmount | null) => (amount && "micro" in amount ? amount.micro : null);
+  const problem = (amount: EuroAmount | null) => (amount && "error" in amount ? amount.error : undefined);
   const plan =
     Number.isFinite(from) && Number.isFinite(to) && powerW !== null
       ? planMatchRequest(
@@ -374,8 +380,8 @@ function AutoMatch({
             from,
             to,
             powerW,
-            maxActivationMicro: eurosToMicro(activationEur),
-            maxAvailabilityMicro: eurosToMicro(availabilityEur),
+            maxActivationMicro: micro(activation),
+            maxAvailabilityMicro: micro(availability),
           },
           ispSeconds,
           earliest,
@@ -403,13 +409,13 @@ function AutoMatch({
         <input id="match-power" inputMode="decimal" value={powerKw} onChange={(event) => setPowerKw(event.target.value)} />
       </Field>
       {filter.product !== "capacity_limitation" && (
-        <Field id="match-activation" label="Maximum activation price (EUR/MWh)">
-          <input id="match-activation" inputMode="decimal" value={activationEur} onChange={(event) => setActivationEur(event.target.value)} />
+        <Field id="match-activation" label="Maximum activation price (EUR/MWh)" error={problem(activation)}>
+          <input id="match-activation" inputMode="decimal" value={activationEur} onChange={(event) => setActivationEur(event.target.value)} {...invalidProps("match-activation", problem(activation))} />
         </Field>
       )}
       {filter.product !== "energy" && (
-        <Field id="match-availability" label="Maximum availability price (EUR/MW/h)">
-          <input id="match-availability" inputMode="decimal" value={availabilityEur} onChange={(event) => setAvailabilityEur(event.target.value)} />
+        <Field id="match-availability" label="Maximum availability price (EUR/MW/h)" error={problem(availability)}>
+          <input id="match-availability" inputMode="decimal" value={availabilityEur} onChange={(event) => setAvailabilityEur(event.target.value)} {...invalidProps("match-availability", problem(availability))} />
         </Field>
       )}
       {"error" in plan ? (

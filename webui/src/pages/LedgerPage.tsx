@@ -135,9 +135,16 @@ function BlockView({ height, onClose }: { height: number; onClose: () => void })
   const [block, setBlock] = useState<BlockDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
+    let ignore = false;  // a late answer for the previously opened block is dropped
     setBlock(null);
     setError(null);
-    api.get<BlockDetail>(`/blocks/${height}`).then(setBlock, setError);
+    api.get<BlockDetail>(`/blocks/${height}`).then(
+      (answer) => !ignore && setBlock(answer),
+      (failure) => !ignore && setError(failure),
+    );
+    return () => {
+      ignore = true;
+    };
   }, [height]);
 
   return (

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api } from "../lib/api";
+import { fetchAllPages } from "../lib/allPages";
 import { useWrite } from "../lib/forms";
-import { buyerRoles, parseEuroAmount } from "../lib/operatorForms";
+import { buyerRoles } from "../lib/operatorForms";
+import { parseEuroAmount } from "../lib/euros";
 import { Field, invalidProps } from "../components/Field";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { AccountPanel, money } from "../components/AccountPanel";
@@ -22,10 +24,18 @@ export function MoneyPage() {
   const [account, setAccount] = useState("");
   const [version, setVersion] = useState(0);
   useEffect(() => {
-    api.get<{ items: Participant[] }>("/participants?limit=500").then((page) => {
-      setParticipants(page.items);
-      setAccount((current) => current || (page.items[0]?.public_key ?? ""));
-    }, setError);
+    let ignore = false;  // a slower, older answer must not replace a newer list
+    fetchAllPages<Participant>("/participants").then(
+      (all) => {
+        if (ignore) return;
+        setParticipants(all);
+        setAccount((current) => current || (all[0]?.public_key ?? ""));
+      },
+      (failure) => !ignore && setError(failure),
+    );
+    return () => {
+      ignore = true;
+    };
   }, [version]);
 
   const nameOf = (key: string) => participants.find((participant) => participant.public_key === key)?.name ?? key;
@@ -137,7 +147,7 @@ function CreditLines({ participants, nameOf }: { participants: Participant[]; na
   const buyers = participants.filter((participant) => participant.roles.some((role) => buyerRoles.includes(role)));
 
   const load = useCallback(() => {
-    api.get<{ items: CreditLine[] }>("/credit-lines?limit=500").then((page) => (setLines(page.items), setError(null)), setError);
+    fetchAllPages<CreditLine>("/credit-lines").then((all) => (setLines(all), setError(null)), setError);
   }, []);
   useEffect(load, [load]);
 

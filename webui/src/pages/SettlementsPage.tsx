@@ -57,8 +57,18 @@ export function SettlementsPage({ session }: { session: Session }) {
       setEventCount((count) => count + 1);
     });
 
-  const open = (contractId: string) =>
-    api.get<Contract>(`/contracts/${encodeURIComponent(contractId)}`).then((contract) => (setSelected(contract), setError(null)), setError);
+  const latestOpen = useRef(0);
+  const open = (contractId: string) => {
+    const request = ++latestOpen.current;  // only the last contract asked for (or a close) wins
+    api.get<Contract>(`/contracts/${encodeURIComponent(contractId)}`).then(
+      (contract) => request === latestOpen.current && (setSelected(contract), setError(null)),
+      (failure) => request === latestOpen.current && setError(failure),
+    );
+  };
+  const close = () => {
+    ++latestOpen.current;
+    setSelected(null);
+  };
 
   const csvName = `settlements${status ? `-${status}` : ""}.csv`;
   const exportCsv = () => {
@@ -149,7 +159,7 @@ export function SettlementsPage({ session }: { session: Session }) {
       )}
       {selected && (
         <article aria-label={`Breakdown of ${selected.contract_id}`}>
-          <button type="button" data-reads onClick={() => setSelected(null)}>
+          <button type="button" data-reads onClick={close}>
             Close breakdown
           </button>
           <SettlementDetail session={session} contract={selected} version={eventCount} />

@@ -3,7 +3,8 @@ import { api, type Session } from "../lib/api";
 import { formatEuros } from "../lib/format";
 import { canWrite, readOnlyRoles } from "../lib/roles";
 import { useWrite } from "../lib/forms";
-import { eurosToMicro } from "../lib/offerForm";
+import { parseEuroAmount } from "../lib/euros";
+import { fetchAllPages } from "../lib/allPages";
 import { transactionAmount, type Account, type AccountTransaction, type Page } from "../lib/settlement";
 import { useLedgerEvents } from "../lib/ledgerEvents";
 import { ProblemMessage } from "../components/ProblemMessage";
@@ -36,7 +37,7 @@ export function WalletPage({ session }: { session: Session }) {
   const after = cursors[cursors.length - 1];
 
   useEffect(() => {
-    api.get<Page<Participant>>("/participants?limit=500").then((page) => setParticipants(page.items), setError);
+    fetchAllPages<Participant>("/participants").then(setParticipants, setError);
   }, []);
 
   const load = useCallback(() => {
@@ -180,16 +181,17 @@ function TransferForm({ participants, onSent }: { participants: Participant[]; o
     const found: typeof errors = {};
     const recipient = to.trim().toLowerCase();
     if (!/^[0-9a-f]{64}$/.test(recipient)) found.to = "Choose a participant or paste its public key (64 hex digits).";
-    const amountMicro = eurosToMicro(amount);
-    if (amountMicro === null || amountMicro === 0) found.amount = "An amount above 0 in EUR, such as 12.50 (up to six decimals).";
+    const parsed = parseEuroAmount(amount);
+    if ("error" in parsed) found.amount = parsed.error;
     if (new TextEncoder().encode(memo.trim()).length > 256) found.memo = "At most 256 bytes.";
     setErrors(found);
-    if (found.to || found.amount || found.memo) return;
+    if (found.to || found.memo || "error" in parsed) return;
+    const amountMicro = parsed.micro;
     const body = memo.trim() ? { to: recipient, amount_micro: amountMicro, memo: memo.trim() } : { to: recipient, amount_micro: amountMicro };
     void write
       .run(async () => {
         await api.post("/transfers", body);
-        return `Sent ${formatEuros(amountMicro!)}.`;
+        return `Sent ${formatEuros(amountMicro)}.`;
       })
       .then((ok) => {
         if (!ok) return;

@@ -136,23 +136,50 @@ test("read-only roles see requests and the queue without write controls; the buy
   await write(seller, "/assets", evChargerPayload("ev-read-2", "z-read"));
   await write(dso, "/assets/ev-read-2/prequalification", { decision: "qualified" });
   await listOffer(seller, { offerId: "o-read", zoneId: "z-read", assetId: "ev-read-2", product: "energy", start, isps: 5, powerW: 5_000, activationMicroPerMwh: 90_000_000 });
+  // And a reservation the DSO holds right after it, whose ISPs are all still before their gate:
+  // the page the auditor reads would offer a buyer a checkbox on each.
+  const reserved = start + 300;
+  await listOffer(seller, { offerId: "o-res", zoneId: "z-read", assetId: "ev-read-2", product: "reservation", start: reserved, isps: 5, powerW: 4_000, activationMicroPerMwh: 90_000_000, availabilityMicroPerMwH: 10_000_000 });
+  await write(dso, "/requests", {
+    request_id: "r-res",
+    zone_id: "z-read",
+    direction: "up",
+    product: "reservation",
+    start: reserved,
+    end: reserved + 300,
+    expires_at: reserved,
+    power_w: 4_000,
+    max_activation_price_micro_per_mwh: 90_000_000,
+    max_availability_price_micro_per_mw_h: 10_000_000,
+  });
+  await write(dso, "/requests/r-res/match", {});
+  const reservation = (await (await dso.get("/api/v1/contracts?request_id=r-res")).json()).items[0].contract_id as string;
 
   const auditor = await (await browser.newContext({ timezoneId: "Europe/Amsterdam" })).newPage();
   await logInAs(auditor, "auditor");
   await expect(auditor.getByRole("button", { name: "Log out" })).toBeVisible();
+  const noWriteControls = async () => {
+    await expect(auditor.locator("main").getByRole("button", { name: /Cancel|Approve|Reject|Purchase|Auto-match|Activate/ })).toHaveCount(0);
+    await expect(auditor.locator("main").getByRole("checkbox")).toHaveCount(0);
+    await expect(auditor.locator("main form.register")).toHaveCount(0);
+  };
   const loaded = {
     "#/requests": auditor.getByRole("row", { name: /r-read/ }),
     "#/prequalification": auditor.getByRole("row", { name: /ev-read/ }).first(),
     "#/buy": auditor.getByRole("row", { name: /o-read/ }),
-    "#/activations": auditor.locator("main table, main .empty").first(),
   };
   for (const [path, ready] of Object.entries(loaded)) {
     await auditor.goto(`${process.env.FLEX_E2E_URL}/${path}`);
     await expect(ready).toBeVisible();  // the list has loaded: what it lacks is missing, not late
-    await expect(auditor.locator("main").getByRole("button", { name: /Cancel|Approve|Reject|Purchase|Auto-match|Activate/ })).toHaveCount(0);
-    await expect(auditor.locator("main").getByRole("checkbox")).toHaveCount(0);
-    await expect(auditor.locator("main form.register")).toHaveCount(0);
+    await noWriteControls();
   }
+  // The activation controls appear only with a reservation chosen: choose it, then look.
+  await auditor.goto(`${process.env.FLEX_E2E_URL}/#/activations`);
+  await auditor.getByLabel("Contract to show").selectOption(reservation);
+  const isps = auditor.getByRole("table", { name: "ISPs" }).getByRole("row");
+  await expect(isps).toHaveCount(6);  // a header and the 5 ISPs
+  await expect(isps.nth(1)).toContainText("4 kW0 kWuntil");  // reserved, none activated, open to a buyer
+  await noWriteControls();
   await auditor.goto(`${process.env.FLEX_E2E_URL}/#/requests`);
   await expect(auditor.getByRole("row", { name: /r-read/ })).toContainText("0.041665 EUR");
 

@@ -30,6 +30,8 @@ test("a DSO publishes an outlook through the form; the map colours its zone and 
   await expect(table.getByRole("row").nth(1).getByRole("cell")).toHaveText([/.+/, /.+/, "up", "400 kW", "400000"]);
   await expect(table.getByRole("row").nth(2).getByRole("cell")).toHaveText([/.+/, /.+/, "up", "250 kW", "250000"]);
   await expect(page.getByRole("img", { name: /Need for flexibility/ }).locator("canvas")).toBeVisible();
+  // The browser runs in Europe/Amsterdam (playwright.config.ts); the time axis names that zone.
+  await expect(page.getByRole("img", { name: "Need for flexibility (chart over Time (Europe/Amsterdam); the table below has the same figures)" })).toBeVisible();
 
   // 400 kW of the 1 MW import limit within 7 days is 40%: high.
   await page.getByRole("link", { name: "Zone map" }).click();

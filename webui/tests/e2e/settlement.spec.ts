@@ -51,8 +51,8 @@ async function expectDelivery(page: Page, contractId: string) {
   const rows = page.getByRole("table", { name: `Delivery per ISP of ${contractId}` }).getByRole("row");
   await expect(rows).toHaveCount(3);  // the header and two ISPs
   // Baseline, metered, ordered, delivered, delivered energy, deficiency, deficient energy, price, penalty, net.
-  await expect(rows.nth(1)).toContainText("12 kW9 kW6 kW3 kW0.05 kWh3 kW0.05 kWh0.15 EUR0.00 EUR0.15 EUR");
-  await expect(rows.nth(2)).toContainText("12 kW4.8 kW6 kW6 kW0.1 kWh0 kW0 kWh0.30 EUR0.00 EUR0.30 EUR");
+  await expect(rows.nth(1)).toContainText("12 kW9 kW6 kW3 kW0.05 kWh3 kW0.05 kWh0.150000 EUR0.000000 EUR0.150000 EUR");
+  await expect(rows.nth(2)).toContainText("12 kW4.8 kW6 kW6 kW0.1 kWh0 kW0 kWh0.300000 EUR0.000000 EUR0.300000 EUR");
 }
 
 test("a settled contract reaches seller, buyer and the regulator's KPIs live, with exact numbers and wallets", async ({ browser }) => {

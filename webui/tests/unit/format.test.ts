@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatEuros, formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime } from "../../src/lib/format";
+import { formatEuros, formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime, timeAxisLabel } from "../../src/lib/format";
 
 describe("ledger integers shown to people", () => {
   it("shows UTC seconds in the given zone, naming it", () => {
@@ -8,6 +8,11 @@ describe("ledger integers shown to people", () => {
     expect(formatTime(1767225600, "Europe/Amsterdam")).toBe("01/01/2026, 01:00 CET");
     // 2026-07-01T12:00:00Z in summer time: UTC+2.
     expect(formatTime(1782907200, "Europe/Amsterdam")).toBe("01/07/2026, 14:00 CEST");
+  });
+
+  it("names the zone of a chart's time axis, the browser's unless told", () => {
+    expect(timeAxisLabel("Europe/Amsterdam")).toBe("Time (Europe/Amsterdam)");
+    expect(timeAxisLabel()).toBe(`Time (${new Intl.DateTimeFormat().resolvedOptions().timeZone})`);
   });
 
   it("shows watts as kilowatts exactly", () => {

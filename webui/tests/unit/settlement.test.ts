@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deliverySeries, formatEnergy, ispRows, netText, sideOf, signedEurosToMicro, type Settlement } from "../../src/lib/settlement";
-import { formatEuros } from "../../src/lib/format";
+import { deliverySeries, formatEnergy, ispNetSum, ispRows, netText, sideOf, type Settlement } from "../../src/lib/settlement";
+import { formatEuros, formatEurosExact } from "../../src/lib/format";
 
 // DESIGN.md §5 with 15-minute ISPs (s = 900): an `up` energy contract, B = 10 MW, Q = 2 MW,
 // activation price α = 7 EUR/MWh, penalty ρ = 11 EUR/MWh, no fee; line(P, s, π) =
@@ -73,6 +73,25 @@ describe("a settlement record shaped for the delivery table and chart", () => {
     });
   });
 
+  it("adds the ISP nets exactly when a penalty line saturates at 2^53 − 1", () => {
+    // ISP 1: Price 0, Penalty saturated at 2^53 − 1 = 9,007,199,254,740,991 (PROTOCOL §9), net −(2^53 − 1);
+    // ISP 2: Price 0, Penalty 2, net −2. Σ = −(2^53 + 1) = −9,007,199,254,740,993, which a Number
+    // sum rounds to −2^53; the node clamps the net to −(2^53 − 1 − E) = −9,007,199,253,740,991 with E = 1,000,000.
+    const saturated = 2 ** 53 - 1;
+    const clamped: Settlement = {
+      ...record,
+      net_micro: -(saturated - 1_000_000),
+      isps: { ...record.isps, NetSettlement: [-saturated, -2], Penalty: [saturated, 2], Price: [0, 0], isp_start: [t0, t0 + 900] },
+    };
+    const rows = ispRows(clamped, 900);
+    expect(ispNetSum(rows)).toBe(-9_007_199_254_740_993n);
+    expect(rows.reduce((sum, row) => sum + row.netMicro, 0)).toBe(-9_007_199_254_740_992);  // what the Number sum said
+    expect(formatEurosExact(ispNetSum(rows))).toBe("-9007199254.740993 EUR");
+    expect(formatEurosExact(rows[0].penaltyMicro)).toBe("9007199254.740991 EUR");
+    expect(BigInt(clamped.net_micro) !== ispNetSum(rows)).toBe(true);
+    expect(ispNetSum(ispRows(record, 900))).toBe(BigInt(record.net_micro));  // −5,750,000, worked out above
+  });
+
   it("gives no chart points for a record without ISPs", () => {
     const empty = { ...record, isps: { ...record.isps, ActualPower: [], BaselinePower: [], OrderedFlexPower: [], isp_start: [] } };
     expect(deliverySeries(empty, "up", 900).time).toEqual([]);
@@ -97,15 +116,6 @@ describe("energies and money from integers", () => {
     expect(netText(0)).toBe("0.00 EUR");
     expect(formatEuros(-5_000)).toBe("-0.01 EUR");  // half a cent rounds away from zero
     expect(formatEuros(-4_999)).toBe("0.00 EUR");  // and below half a cent there is no sign
-  });
-
-  it("reads a signed EUR amount for an adjustment exactly", () => {
-    expect(signedEurosToMicro("-4")).toBe(-4_000_000);
-    expect(signedEurosToMicro(" 7,5 ")).toBe(7_500_000);
-    expect(signedEurosToMicro("-0.000001")).toBe(-1);
-    expect(signedEurosToMicro("--1")).toBeNull();
-    expect(signedEurosToMicro("")).toBeNull();
-    expect(signedEurosToMicro("1e3")).toBeNull();
   });
 
   it("names the side of a contract a participant is on", () => {
