@@ -55,7 +55,7 @@ export function ActivationsPage({ session }: { session: Session }) {
       <ProblemMessage error={error} />
       {contracts && contracts.length === 0 && (
         <p className="empty">
-          {activates ? "No reservations yet. Buy reservation offers on the Buy page, then activate them here." : "No reservations to show."}
+          {activates ? "No reservations yet. Buy reservation offers on the Buy page, then activate them here." : "No reservations yet. They appear here once a buyer buys reservation offers on the Buy page."}
         </p>
       )}
       {contracts && contracts.length > 0 && (

@@ -75,6 +75,7 @@ export function OffersPage({ session }: { session: Session }) {
         </p>
       )}
       {offers && offers.length > 0 && (
+        <div className="table-scroll">
         <table>
           <thead>
             <tr>
@@ -117,6 +118,7 @@ export function OffersPage({ session }: { session: Session }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {canWrite(session.roles, session.can_sign) && session.roles.some((role) => role === "prosumer" || role === "aggregator") && (
         <NewOfferForm onListed={load} />

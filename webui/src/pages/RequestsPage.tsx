@@ -84,7 +84,7 @@ export function RequestsPage({ session }: { session: Session }) {
       <ProblemMessage error={error} />
       {truncated && <p className="hint">Showing 500 requests; filter by status to see the others.</p>}
       {requests && requests.length === 0 && (
-        <p className="empty">{writes ? "No requests yet. Buy offers or auto-match on the Buy page to make one." : "No requests to show."}</p>
+        <p className="empty">{writes ? "No requests yet. Buy offers or auto-match on the Buy page to make one." : "No requests yet. Buyers (DSO, TSO, retailer) post them from the Buy page; they appear here."}</p>
       )}
       {requests && requests.length > 0 && (
         <div className="table-wrap">
