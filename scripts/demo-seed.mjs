@@ -240,13 +240,15 @@ async function main() {
   for (const zone of zones) await ensure(who.dso, "/zones", zone, `zone ${zone.zone_id}`);
 
   say("outlooks: hourly need for the next two days, and monthly for five years");
+  // The evening peak's need against the import limit: one zone of each colour on the map.
+  const eveningNeedPercent = { "tr-afyon": 110, "tr-eskisehir": 40, "tr-bilecik": 20, "tr-usak": 5, "tr-sivrihisar": 0 };
   for (const zone of zones) {
     const points = [];
     const start = Math.floor(now / hour) * hour + hour;
     for (let h = 0; h < 48; h += 1) {
       const localHour = (Math.floor((start + h * hour) / hour) + 3) % 24;
       const evening = localHour >= 17 && localHour < 21;
-      points.push([start + h * hour, evening ? Math.floor(zone.import_limit_w * (zone.kind === "substation_area" ? 11 : 6) / 10) : 0]);
+      points.push([start + h * hour, evening ? Math.floor((zone.import_limit_w * eveningNeedPercent[zone.zone_id]) / 100) : 0]);
     }
     await call(who.dso, "POST", `/zones/${zone.zone_id}/outlook`, { direction: "up", resolution: "hour", points });
     const monthly = [];
