@@ -31,6 +31,24 @@ function focusRing(page: Page): Promise<string> {
   });
 }
 
+// The first element that reaches past the window outside any box that scrolls on its own,
+// named so a failure says what to fix.
+function widestCulprit(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const width = document.scrollingElement!.clientWidth;
+    const scrolls = (element: Element | null): boolean =>
+      !!element && element !== document.body && (["auto", "scroll", "hidden"].includes(getComputedStyle(element).overflowX) || scrolls(element.parentElement));
+    for (const element of Array.from(document.querySelectorAll("body *"))) {
+      // An absolute element escapes its scroll box unless a positioned ancestor holds it.
+      const absolute = getComputedStyle(element).position === "absolute";
+      if (element.getBoundingClientRect().right <= width + 1 || (!absolute && scrolls(element.parentElement))) continue;
+      const name = `${element.tagName.toLowerCase()}${element.className ? `.${String(element.className).split(" ").join(".")}` : ""}`;
+      return `${name}: ${(element.textContent ?? "").trim().slice(0, 60)}`;
+    }
+    return "no single element";
+  });
+}
+
 for (const role of roles) {
   test(`${role}: every page fits a tablet and a laptop, and the keyboard reaches the menu and the page`, async ({ page }) => {
     test.setTimeout(180_000);
@@ -50,7 +68,7 @@ for (const role of roles) {
           scrollWidth: document.scrollingElement!.scrollWidth,
           clientWidth: document.scrollingElement!.clientWidth,
         }));
-        if (scrollWidth > clientWidth + 1) overflowing.push(`${path} on a ${screen.name}: ${scrollWidth} px wide in ${clientWidth}`);
+        if (scrollWidth > clientWidth + 1) overflowing.push(`${path} on a ${screen.name}: ${scrollWidth} px wide in ${clientWidth} (${await widestCulprit(page)})`);
       }
     }
     expect(overflowing).toEqual([]);
