@@ -9,9 +9,10 @@ import { ProblemMessage } from "./ProblemMessage";
 import { DeliveryChart } from "./DeliveryChart";
 import { Field, invalidProps } from "./Field";
 import "./SettlementDetail.css";
-import { WriteOutcome } from "./WriteOutcome";
 
 const power = (watts: number | null) => (watts === null ? "no data" : formatKilowatts(watts));
+// The node counts a reason's UTF-8 bytes (1 … 1,000); maxLength counts UTF-16 units.
+const reasonTooLong = (reason: string) => new TextEncoder().encode(reason).length > 1000;
 
 // A contract's delivery and settlement: the chart and per-ISP table from its settlement
 // record, the money, and the dispute and resolution forms for those who may use them.
@@ -19,7 +20,10 @@ const power = (watts: number | null) => (watts === null ? "no data" : formatKilo
 export function SettlementDetail({ session, contract, version }: { session: Session; contract: Contract; version: number }) {
   const [settlement, setSettlement] = useState<Settlement | null | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
+  // A form's success line lives here: the form itself goes away with the status it changed.
+  const [done, setDone] = useState("");
   const latestRequest = useRef(0);
+  useEffect(() => setDone(""), [contract.contract_id]);
 
   const load = useCallback(() => {
     const request = ++latestRequest.current;
@@ -139,13 +143,18 @@ export function SettlementDetail({ session, contract, version }: { session: Sess
           The net differs from the sum of the ISPs, {formatEurosExact(ispSum)}: it was adjusted by the operator, or clamped to the escrow.
         </p>
       )}
-      {mayDispute && <DisputeForm contractId={contract.contract_id} onDone={load} />}
-      {mayResolve && <ResolveForm contractId={contract.contract_id} escrowMicro={contract.escrow_micro} onDone={load} />}
+      {mayDispute && <DisputeForm contractId={contract.contract_id} onDone={(message) => (setDone(message), load())} />}
+      {mayResolve && <ResolveForm contractId={contract.contract_id} escrowMicro={contract.escrow_micro} onDone={(message) => (setDone(message), load())} />}
+      {done && (
+        <p className="done" role="status">
+          {done}
+        </p>
+      )}
     </div>
   );
 }
 
-function DisputeForm({ contractId, onDone }: { contractId: string; onDone: () => void }) {
+function DisputeForm({ contractId, onDone }: { contractId: string; onDone: (message: string) => void }) {
   const [reason, setReason] = useState("");
   const [reasonError, setReasonError] = useState("");
   const write = useWrite();
@@ -153,13 +162,15 @@ function DisputeForm({ contractId, onDone }: { contractId: string; onDone: () =>
     event.preventDefault();
     const trimmed = reason.trim();
     if (!trimmed) return setReasonError("Say why you dispute it.");
+    if (reasonTooLong(trimmed)) return setReasonError("At most 1,000 bytes.");
     setReasonError("");
+    const message = `Settlement of ${contractId} disputed. The operator will resolve it.`;
     void write
       .run(async () => {
         await api.post(`/settlements/${encodeURIComponent(contractId)}/dispute`, { reason: trimmed });
-        return `Settlement of ${contractId} disputed. The operator will resolve it.`;
+        return message;
       })
-      .then((ok) => ok && onDone());
+      .then((ok) => ok && onDone(message));
   };
   return (
     <form className="settlement-form" aria-label="Dispute settlement" onSubmit={submit} noValidate>
@@ -169,12 +180,12 @@ function DisputeForm({ contractId, onDone }: { contractId: string; onDone: () =>
       <button type="submit" disabled={write.busy}>
         Dispute
       </button>
-      <WriteOutcome write={write} />
+      <ProblemMessage error={write.problem} />
     </form>
   );
 }
 
-function ResolveForm({ contractId, escrowMicro, onDone }: { contractId: string; escrowMicro: number; onDone: () => void }) {
+function ResolveForm({ contractId, escrowMicro, onDone }: { contractId: string; escrowMicro: number; onDone: (message: string) => void }) {
   const [resolution, setResolution] = useState<"rerun" | "adjust">("rerun");
   const [reason, setReason] = useState("");
   const [net, setNet] = useState("");
@@ -185,6 +196,7 @@ function ResolveForm({ contractId, escrowMicro, onDone }: { contractId: string; 
     const found: { reason?: string; net?: string } = {};
     const trimmed = reason.trim();
     if (!trimmed) found.reason = "Give the reason for the resolution.";
+    else if (reasonTooLong(trimmed)) found.reason = "At most 1,000 bytes.";
     const parsed = parseSignedEuroAmount(net);
     // PROTOCOL §9: an adjusted net lies in [−(2^53 − 1 − E), E], E the escrow.
     const lowest = -(Number.MAX_SAFE_INTEGER - escrowMicro);
@@ -196,12 +208,13 @@ function ResolveForm({ contractId, escrowMicro, onDone }: { contractId: string; 
     setErrors(found);
     if (found.reason || found.net) return;
     const body = resolution === "adjust" && "micro" in parsed ? { resolution, reason: trimmed, net_micro: parsed.micro } : { resolution, reason: trimmed };
+    const message = `Dispute on ${contractId} resolved (${resolution}); the settlement is final.`;
     void write
       .run(async () => {
         await api.post(`/settlements/${encodeURIComponent(contractId)}/resolution`, body);
-        return `Dispute on ${contractId} resolved (${resolution}); the settlement is final.`;
+        return message;
       })
-      .then((ok) => ok && onDone());
+      .then((ok) => ok && onDone(message));
   };
   return (
     <form className="settlement-form" aria-label="Resolve dispute" onSubmit={submit} noValidate>
@@ -226,7 +239,7 @@ function ResolveForm({ contractId, escrowMicro, onDone }: { contractId: string; 
       <button type="submit" disabled={write.busy}>
         Resolve
       </button>
-      <WriteOutcome write={write} />
+      <ProblemMessage error={write.problem} />
     </form>
   );
 }

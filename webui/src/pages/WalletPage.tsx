@@ -9,6 +9,7 @@ import { transactionAmount, type Account, type AccountTransaction, type Page } f
 import { useLedgerEvents } from "../lib/ledgerEvents";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { Field, invalidProps } from "../components/Field";
+import { SettlementPayments } from "../components/SettlementPayments";
 import "../components/SettlementDetail.css";
 import { WriteOutcome } from "../components/WriteOutcome";
 
@@ -164,6 +165,7 @@ export function WalletPage({ session }: { session: Session }) {
           </button>
         )}
       </div>
+      <SettlementPayments participant={participant} />
       {mayTransfer && <TransferForm participants={participants.filter((known) => known.public_key !== session.participant)} onSent={load} />}
     </section>
   );

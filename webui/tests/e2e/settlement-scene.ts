@@ -110,3 +110,20 @@ export async function submitReadings(scene: Scene): Promise<void> {
     readings: [reading(scene.start - ispSeconds, baselineImportWh), ...ispImportWh.map((wh, i) => reading(scene.start + i * ispSeconds, wh))],
   });
 }
+
+export interface SettlementRecord {
+  status: string;
+  version: number;
+  trigger: string;
+  net_micro: number;
+  fee_micro: number;
+  settled_at: number;
+  revised_at?: number;
+  money: unknown;
+}
+
+export async function settlementOf(scene: Scene): Promise<SettlementRecord> {
+  const response = await scene.prosumer.get(`/api/v1/settlements/${scene.contractId}`);
+  expect(response.ok(), await response.text()).toBeTruthy();
+  return response.json();
+}

@@ -1,10 +1,12 @@
 // After a trade: the settlement reaches the seller's Settlements page, the buyer's open
 // contract detail and the regulator's KPI table live, with the chart and the per-ISP numbers
-// worked out by hand, and both wallets move by exactly the settled amounts.
+// worked out by hand, and both wallets move by exactly the settled amounts. Then the seller
+// disputes it, the operator adjusts it, and both parties' balances and the seller's settlement
+// payments move by exactly the difference.
 import { readFileSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { logInAs } from "./node-api";
-import { accountOf, submitReadings, tradeScene } from "./settlement-scene";
+import { accountOf, settlementOf, submitReadings, tradeScene } from "./settlement-scene";
 import { formatEuros, formatTime } from "../../src/lib/format";
 
 // By hand (DESIGN.md §5, PROTOCOL.md §9 settlement formulas; up, energy, Q = 6,000 W, 60 s ISPs,
@@ -19,6 +21,14 @@ import { formatEuros, formatTime } from "../../src/lib/format";
 //   600,000 − 450,000 = 150,000 goes back to the DSO's available balance.
 const netMicro = 450_000;
 const escrowMicro = 600_000;
+
+// The operator's adjustment (PROTOCOL.md §9, settlement money, "a later version moves the
+// difference"): N_new = 300,000 ≤ E; the fee of both nets is 0 (fee_basis_points 0). N_new < N_old,
+// so the seller owes the buyer 450,000 − 300,000 = 150,000, which it pays in full (it was just
+// paid 450,000): the prosumer's available balance falls by 150,000, the DSO's rises by 150,000,
+// and nothing held moves.
+const adjustedNetMicro = 300_000;
+const adjustmentMicro = netMicro - adjustedNetMicro;
 
 // The regulator's KPI row of the scene's zone (contracts/queries.cpp market_kpis; the zone is new,
 // so the offer, the request and the contract, all starting at the scene's start, are all it holds),
@@ -42,6 +52,9 @@ async function openAs(browser: Browser, role: string): Promise<Page> {
   return page;
 }
 
+// The wallet's own text links to Settlements too: go by the navigation.
+const openPage = (page: Page, title: string) => page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: title }).click();
+
 async function expectDelivery(page: Page, contractId: string) {
   await expect(page.getByTestId("settlement-net")).toHaveText("0.45 EUR to the seller");
   await expect(page.getByTestId("settlement-status")).toHaveText("provisional");
@@ -56,7 +69,7 @@ async function expectDelivery(page: Page, contractId: string) {
 }
 
 test("a settled contract reaches seller, buyer and the regulator's KPIs live, with exact numbers and wallets", async ({ browser }) => {
-  test.setTimeout(240_000);  // two 60-second ISPs from the next whole minute have to end first
+  test.setTimeout(300_000);  // two 60-second ISPs from the next whole minute have to end first
   const suffix = String(Date.now() % 1_000_000);
   const scene = await tradeScene(suffix);
 
@@ -120,4 +133,109 @@ test("a settled contract reaches seller, buyer and the regulator's KPIs live, wi
   const lines = readFileSync((await (await download).path())!, "utf8").split("\r\n");
   expect(lines[0]).toMatch(/^contract_id,fee_micro,final_at,money,net_micro,settled_at,status,totals,trigger,version/);
   expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${scene.contractId},0,[0-9]+,".*",${netMicro},[0-9]+,provisional,`)));
+
+  // The prosumer's wallet lists the settlement payment, which no transaction naming it carries.
+  const settled = await settlementOf(scene);
+  const paymentRows = prosumerPage.getByRole("table", { name: "Settlement payments" }).getByRole("row").filter({ hasText: scene.contractId });
+  await expect(paymentRows).toHaveCount(1);
+  await expect(paymentRows.nth(0).getByRole("cell")).toHaveText([
+    scene.contractId,
+    "1",
+    "readings complete",
+    formatTime(settled.settled_at, regulatorTimeZone),
+    "+0.450000 EUR",
+    "",
+  ]);
+
+  // The DSO has the contract open again while the prosumer disputes the settlement.
+  await openPage(dsoPage, "Contracts");
+  await dsoPage.getByRole("button", { name: `Details of ${scene.contractId}` }).click();
+  await expect(dsoPage.getByTestId("settlement-status")).toHaveText("provisional");
+  await openPage(prosumerPage, "Settlements");
+  await prosumerPage.getByRole("button", { name: `Breakdown of ${scene.contractId}` }).click();
+  const disputeReason = `ISP 1 was read before the charger stopped (${suffix})`;
+  const dispute = prosumerPage.getByRole("form", { name: "Dispute settlement" });
+  await dispute.getByLabel("Reason for the dispute").fill(disputeReason);
+  await dispute.getByRole("button", { name: "Dispute", exact: true }).click();
+  await expect(prosumerPage.getByTestId("settlement-status")).toHaveText("disputed");
+  await expect(prosumerPage.getByTestId("settlement-facts")).toContainText(`by seller: “${disputeReason}”`);
+  await expect(dispute).toHaveCount(0);  // disputed at most once
+  // The success line outlives the form that wrote it.
+  const disputeDone = `Settlement of ${scene.contractId} disputed. The operator will resolve it.`;
+  await expect(prosumerPage.getByRole("article", { name: `Breakdown of ${scene.contractId}` }).getByRole("status")).toHaveText(disputeDone);
+  await expect(prosumerPage.getByRole("row", { name: new RegExp(scene.contractId) })).toContainText("disputed0.45 EUR to the seller0.00 EUR1");
+  // No reload: the DSO's open contract shows the dispute, and offers the buyer no second one.
+  await expect(dsoPage.getByTestId("settlement-status")).toHaveText("disputed");
+  await expect(dsoPage.getByTestId("settlement-facts")).toContainText(`by seller: “${disputeReason}”`);
+  await expect(dsoPage.getByRole("form", { name: "Dispute settlement" })).toHaveCount(0);
+
+  // The regulator reads the disputed settlement with no control to dispute or resolve it.
+  await openPage(regulatorPage, "Settlements");
+  await regulatorPage.getByRole("button", { name: `Breakdown of ${scene.contractId}` }).click();
+  await expect(regulatorPage.getByTestId("settlement-status")).toHaveText("disputed");
+  await expect(regulatorPage.getByRole("button", { name: "Dispute" })).toHaveCount(0);
+  await expect(regulatorPage.getByRole("button", { name: "Resolve" })).toHaveCount(0);
+  await expect(regulatorPage.getByRole("form")).toHaveAccessibleName("Filter settlements");  // the only form only filters
+  await expect(regulatorPage.getByRole("textbox")).toHaveCount(0);
+
+  // The operator finds it among the disputed ones and adjusts the net to 0.30 EUR.
+  const operatorPage = await openAs(browser, "operator");
+  await openPage(operatorPage, "Settlements");
+  await operatorPage.getByLabel("Filter by status").selectOption("disputed");
+  await operatorPage.getByRole("button", { name: `Breakdown of ${scene.contractId}` }).click();
+  await expect(operatorPage.getByTestId("settlement-status")).toHaveText("disputed");
+  await expect(operatorPage.getByRole("form", { name: "Dispute settlement" })).toHaveCount(0);  // not a party
+  const resolve = operatorPage.getByRole("form", { name: "Resolve dispute" });
+  await resolve.getByLabel("Adjust the net").check();
+  await resolve.getByLabel("New net (EUR, negative when the seller pays)").fill("0.30");
+  const resolutionReason = `The charger's log shows 0.1 kWh delivered in ISP 1 (${suffix})`;
+  await resolve.getByLabel("Reason for the resolution").fill(resolutionReason);
+  const prosumerDisputed = await accountOf(scene.prosumer, scene.participants.prosumer);
+  const dsoDisputed = await accountOf(scene.dso, scene.participants.dso);
+  await resolve.getByRole("button", { name: "Resolve" }).click();
+  await expect(operatorPage.getByTestId("settlement-status")).toHaveText("final");
+  await expect(resolve).toHaveCount(0);
+  const resolveDone = `Dispute on ${scene.contractId} resolved (adjust); the settlement is final.`;
+  await expect(operatorPage.getByRole("article", { name: `Breakdown of ${scene.contractId}` }).getByRole("status")).toHaveText(resolveDone);
+
+  const adjusted = await settlementOf(scene);
+  expect([adjusted.status, adjusted.version, adjusted.trigger, adjusted.net_micro, adjusted.fee_micro]).toEqual(["final", 2, "adjustment", adjustedNetMicro, 0]);
+  expect(adjusted.money).toEqual({
+    moves: [{ amount_micro: adjustmentMicro, from: scene.participants.prosumer, paid_micro: adjustmentMicro, to: scene.participants.dso }],
+  });
+  const prosumerResolved = await accountOf(scene.prosumer, scene.participants.prosumer);
+  const dsoResolved = await accountOf(scene.dso, scene.participants.dso);
+  expect(prosumerResolved).toMatchObject({ available_micro: prosumerDisputed.available_micro - adjustmentMicro, held_micro: prosumerDisputed.held_micro });
+  expect(dsoResolved).toMatchObject({ available_micro: dsoDisputed.available_micro + adjustmentMicro, held_micro: dsoDisputed.held_micro });
+
+  // Both parties see the final, adjusted settlement live.
+  for (const page of [prosumerPage, dsoPage, operatorPage]) {
+    await expect(page.getByTestId("settlement-status")).toHaveText("final");
+    await expect(page.getByTestId("settlement-net")).toHaveText("0.30 EUR to the seller");
+    await expect(page.getByTestId("settlement-facts")).toContainText("Version2 (adjustment)");
+    await expect(page.getByTestId("settlement-facts")).toContainText(`; resolved (adjust) ${formatTime(adjusted.revised_at!, regulatorTimeZone)}: “${resolutionReason}”`);
+    await expect(page.getByText("The net differs from the sum of the ISPs")).toBeVisible();
+  }
+  await expect(prosumerPage.getByRole("form", { name: "Dispute settlement" })).toHaveCount(0);
+
+  // The prosumer's wallet: the adjustment's difference, newest first, then the first payment.
+  await openPage(prosumerPage, "Wallet");
+  await expect(prosumerPage.getByTestId("available")).toHaveText(formatEuros(prosumerResolved.available_micro));
+  await expect(paymentRows).toHaveCount(2);
+  await expect(paymentRows.nth(0).getByRole("cell")).toHaveText([
+    scene.contractId,
+    "2",
+    "adjustment",
+    formatTime(adjusted.revised_at!, regulatorTimeZone),
+    "-0.150000 EUR",
+    "",
+  ]);
+  await expect(paymentRows.nth(1).getByRole("cell")).toHaveText([
+    scene.contractId,
+    "1",
+    "—",
+    formatTime(settled.settled_at, regulatorTimeZone),
+    "+0.450000 EUR",
+    "worked out from version 2",
+  ]);
 });

@@ -1,0 +1,89 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api } from "../lib/api";
+import { formatEurosExact, formatTime } from "../lib/format";
+import { useLedgerEvents } from "../lib/ledgerEvents";
+import type { Page } from "../lib/settlement";
+import { walletPayments, type SettlementWithMoney, type Side } from "../lib/walletPayments";
+import { ProblemMessage } from "./ProblemMessage";
+
+const pageSize = 500;
+
+async function allSettlements(side: Side, participant: string): Promise<{ record: SettlementWithMoney; side: Side }[]> {
+  const records: SettlementWithMoney[] = [];
+  let after: string | null = null;
+  do {
+    const query = new URLSearchParams({ [side]: participant, limit: String(pageSize) });
+    if (after) query.set("after", after);
+    const page: Page<SettlementWithMoney> = await api.get<Page<SettlementWithMoney>>(`/settlements?${query}`);
+    records.push(...page.items);
+    after = page.next_after;
+  } while (after);
+  return records.map((record) => ({ record, side }));
+}
+
+const signedEuros = (micro: number) => `${micro > 0 ? "+" : ""}${formatEurosExact(micro)}`;
+
+// What the participant's settlements paid it or charged it, version by version, newest first:
+// its transaction history cannot show these, since the meter readings or the operator's
+// resolution that move the money do not name it. Reloads when a settlement changes.
+export function SettlementPayments({ participant }: { participant: string }) {
+  const [records, setRecords] = useState<{ record: SettlementWithMoney; side: Side }[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const latestRequest = useRef(0);
+
+  const load = useCallback(() => {
+    const request = ++latestRequest.current;
+    Promise.all([allSettlements("seller", participant), allSettlements("buyer", participant)]).then(
+      ([sold, bought]) => request === latestRequest.current && (setRecords([...sold, ...bought]), setError(null)),
+      (failure) => request === latestRequest.current && setError(failure),
+    );
+  }, [participant]);
+  useEffect(load, [load]);
+  useLedgerEvents(["settlement"], load);
+
+  const payments = useMemo(() => (records ? walletPayments(records, participant) : null), [records, participant]);
+
+  return (
+    <section aria-labelledby="settlement-payments-heading">
+      <h2 id="settlement-payments-heading">Settlement payments</h2>
+      <p className="hint">
+        What each settlement version moved to or from this account, exactly; paid by the meter readings or the operator's resolution, so not in the
+        transactions above. Only the latest version of a settlement is served: version 1 is worked out from version 2's moves.
+      </p>
+      <ProblemMessage error={error} />
+      {payments && payments.length === 0 && (
+        <p className="empty">
+          No settlement payments yet. A contract pays once its readings settle it: see <a href="#/settlements">Settlements</a>.
+        </p>
+      )}
+      {payments && payments.length > 0 && (
+        <div className="table-scroll">
+          <table aria-label="Settlement payments">
+            <thead>
+              <tr>
+                <th scope="col">Contract</th>
+                <th scope="col">Version</th>
+                <th scope="col">Trigger</th>
+                <th scope="col">Time</th>
+                <th scope="col">Amount</th>
+                <th scope="col">Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {payments.map((payment) => (
+                <tr key={`${payment.contractId}/${payment.version}`}>
+                  <td>{payment.contractId}</td>
+                  <td>{payment.version}</td>
+                  <td>{payment.trigger === null ? "—" : payment.trigger.replace(/_/g, " ")}</td>
+                  <td>{payment.at === null ? "—" : formatTime(payment.at)}</td>
+                  <td>{payment.amountMicro === null ? "unknown" : signedEuros(payment.amountMicro)}</td>
+                  <td>{payment.note}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
