@@ -146,6 +146,29 @@ Reply get_settlement(Call& call) {
   return json_reply(call, http::status::ok, *settlement);
 }
 
+// Every version of a settlement, oldest first: the superseded ones kept at
+// settlement_history/<id>/<version> and the latest; each with the money it moved, so a
+// wallet or an auditor can follow corrections and resolutions version by version.
+Reply settlement_versions(Call& call) {
+  const std::string& id = call.param("id");
+  auto versions = with_access(call, [&](const State& state, const Access& access) -> std::optional<std::vector<Json>> {
+    auto stored = state.get("settlement/" + id);
+    if (!stored) return std::nullopt;
+    Json latest = Json::parse(*stored);
+    if (!access.settlement(latest)) return std::nullopt;
+    std::vector<Json> items;
+    const std::string prefix = "settlement_history/" + id + "/";
+    const auto& entries = state.entries();
+    for (auto it = entries.lower_bound(prefix); it != entries.end() && it->first.starts_with(prefix); ++it) {
+      items.push_back(Json::parse(it->second));
+    }
+    items.push_back(std::move(latest));
+    return items;
+  });
+  if (!versions) return not_found(call, "settlement.unknown", "settlement of contract " + id);
+  return items_reply(call, std::move(*versions));
+}
+
 Reply dispute(Call& call) {
   if (auto hidden = require_visible(call, "settlement.dispute", "settlement/" + call.param("id"), "contract_id", &Access::settlement, "settlement.unknown")) {
     return *hidden;
@@ -177,6 +200,7 @@ void add_delivery_routes(Api& api) {
   api.add(http::verb::post, "/api/v1/nominations", Signer, submit_nomination);
   api.add(http::verb::get, "/api/v1/settlements", Session, list_settlements);
   api.add(http::verb::get, "/api/v1/settlements/{id}", Session, get_settlement);
+  api.add(http::verb::get, "/api/v1/settlements/{id}/versions", Session, settlement_versions);
   api.add(http::verb::post, "/api/v1/settlements/{id}/dispute", Signer, dispute);
   api.add(http::verb::post, "/api/v1/settlements/{id}/resolution", Signer, resolve);
 }

@@ -8,7 +8,17 @@ import { ProblemMessage } from "./ProblemMessage";
 
 const pageSize = 500;
 
-async function allSettlements(side: Side, participant: string): Promise<{ record: SettlementWithMoney; side: Side }[]> {
+type VersionedSettlement = { versions: SettlementWithMoney[]; side: Side };
+
+// A settlement past version 1 has moved money more than once: its superseded versions hold
+// what each moved.
+async function withVersions(record: SettlementWithMoney, side: Side): Promise<VersionedSettlement> {
+  if (record.version === 1) return { versions: [record], side };
+  const { items } = await api.get<{ items: SettlementWithMoney[] }>(`/settlements/${encodeURIComponent(record.contract_id)}/versions`);
+  return { versions: items, side };
+}
+
+async function allSettlements(side: Side, participant: string): Promise<VersionedSettlement[]> {
   const records: SettlementWithMoney[] = [];
   let after: string | null = null;
   do {
@@ -18,7 +28,7 @@ async function allSettlements(side: Side, participant: string): Promise<{ record
     records.push(...page.items);
     after = page.next_after;
   } while (after);
-  return records.map((record) => ({ record, side }));
+  return Promise.all(records.map((record) => withVersions(record, side)));
 }
 
 const signedEuros = (micro: number) => `${micro > 0 ? "+" : ""}${formatEurosExact(micro)}`;
@@ -27,7 +37,7 @@ const signedEuros = (micro: number) => `${micro > 0 ? "+" : ""}${formatEurosExac
 // its transaction history cannot show these, since the meter readings or the operator's
 // resolution that move the money do not name it. Reloads when a settlement changes.
 export function SettlementPayments({ participant }: { participant: string }) {
-  const [records, setRecords] = useState<{ record: SettlementWithMoney; side: Side }[] | null>(null);
+  const [records, setRecords] = useState<VersionedSettlement[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const latestRequest = useRef(0);
 
@@ -47,8 +57,8 @@ export function SettlementPayments({ participant }: { participant: string }) {
     <section aria-labelledby="settlement-payments-heading">
       <h2 id="settlement-payments-heading">Settlement payments</h2>
       <p className="hint">
-        What each settlement version moved to or from this account, exactly; paid by the meter readings or the operator's resolution, so not in the
-        transactions above. Only the latest version of a settlement is served: version 1 is worked out from version 2's moves.
+        What each settlement version moved to or from this account, exactly; paid by the meter readings, a correction or the operator's
+        resolution, so not in the transactions above.
       </p>
       <ProblemMessage error={error} />
       {payments && payments.length === 0 && (
@@ -74,9 +84,9 @@ export function SettlementPayments({ participant }: { participant: string }) {
                 <tr key={`${payment.contractId}/${payment.version}`}>
                   <td>{payment.contractId}</td>
                   <td>{payment.version}</td>
-                  <td>{payment.trigger === null ? "—" : payment.trigger.replace(/_/g, " ")}</td>
-                  <td>{payment.at === null ? "—" : formatTime(payment.at)}</td>
-                  <td>{payment.amountMicro === null ? "unknown" : signedEuros(payment.amountMicro)}</td>
+                  <td>{payment.trigger.replace(/_/g, " ")}</td>
+                  <td>{formatTime(payment.at)}</td>
+                  <td>{signedEuros(payment.amountMicro)}</td>
                   <td>{payment.note}</td>
                 </tr>
               ))}

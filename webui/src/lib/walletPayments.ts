@@ -36,11 +36,10 @@ export type Side = "seller" | "buyer";
 
 export interface SettlementPayment {
   contractId: string;
-  // "1–2" for versions the API no longer serves and that cannot be worked out.
   version: string;
-  trigger: string | null;  // null: not served for an earlier version
-  at: number | null;
-  amountMicro: number | null;  // the participant's balance change; null when it cannot be known
+  trigger: string;
+  at: number;
+  amountMicro: number;  // the participant's balance change
   note: string;
 }
 
@@ -67,48 +66,29 @@ function movesAmount(moves: SettlementMove[], participant: string): { amountMicr
   return { amountMicro, note: notes.join("; ") };
 }
 
-// Version 1's payment, worked out from version 2's moves (the API serves only the latest
-// version): the first move is the net's difference, a second one the fee's (a fee changes only
-// with the net). Exact when version 1's net N was ≥ 0: the seller got N − fee, the buyer paid N.
-// Below 0 the seller paid what its balance allowed, which no record still shows.
-function firstVersionFromSecond(record: SettlementWithMoney, moves: SettlementMove[], participant: string, side: Side): SettlementPayment {
-  const [netMove, feeMove] = moves;
-  let previousNet = record.net_micro;
-  let previousFee = record.fee_micro;
-  if (netMove) {
-    const sellerPaid = side === "seller" ? netMove.from === participant : netMove.to === participant;
-    previousNet += sellerPaid ? netMove.amount_micro : -netMove.amount_micro;
-  }
-  if (feeMove) previousFee += feeMove.from === participant ? -feeMove.amount_micro : feeMove.amount_micro;
-  const base = { contractId: record.contract_id, version: "1", trigger: null, at: record.settled_at };
-  if (previousNet < 0)
-    return { ...base, amountMicro: null, note: `net ${formatEurosExact(previousNet)}: what the seller could pay of it is no longer served` };
-  return { ...base, amountMicro: side === "seller" ? previousNet - previousFee : -previousNet, note: "worked out from version 2" };
-}
-
-// The payments of one settlement for `participant`, its `side` of the contract, newest first.
-export function settlementPayments(record: SettlementWithMoney, participant: string, side: Side): SettlementPayment[] {
-  const money = record.money;
-  if (!("moves" in money)) {
-    return [{ contractId: record.contract_id, version: "1", trigger: record.trigger, at: record.settled_at, ...releaseAmount(money, side) }];
-  }
-  const latest: SettlementPayment = {
-    contractId: record.contract_id,
-    version: String(record.version),
-    trigger: record.trigger,
-    at: record.revised_at ?? null,
-    ...movesAmount(money.moves, participant),
+// What one version moved for `participant`, its `side` of the contract.
+function versionPayment(version: SettlementWithMoney, participant: string, side: Side): SettlementPayment {
+  const money = version.money;
+  return {
+    contractId: version.contract_id,
+    version: String(version.version),
+    trigger: version.trigger,
+    at: version.version === 1 ? version.settled_at : (version.revised_at ?? version.settled_at),
+    ...("moves" in money ? movesAmount(money.moves, participant) : releaseAmount(money, side)),
   };
-  if (record.version === 2) return [latest, firstVersionFromSecond(record, money.moves, participant, side)];
-  const earlier = `1–${record.version - 1}`;
-  return [latest, { contractId: record.contract_id, version: earlier, trigger: null, at: null, amountMicro: null, note: "earlier versions are not served by the API" }];
 }
 
-// Every payment of the participant's settlements, newest first (unknown times last).
-export function walletPayments(records: { record: SettlementWithMoney; side: Side }[], participant: string): SettlementPayment[] {
-  const payments = records.flatMap(({ record, side }) => settlementPayments(record, participant, side));
+// The payments of one settlement (every version, GET /settlements/{id}/versions) for
+// `participant`, newest first.
+export function settlementPayments(versions: readonly SettlementWithMoney[], participant: string, side: Side): SettlementPayment[] {
+  return versions.map((version) => versionPayment(version, participant, side)).reverse();
+}
+
+// Every payment of the participant's settlements, newest first.
+export function walletPayments(settlements: { versions: readonly SettlementWithMoney[]; side: Side }[], participant: string): SettlementPayment[] {
+  const payments = settlements.flatMap(({ versions, side }) => settlementPayments(versions, participant, side));
   return payments
     .map((payment, index) => ({ payment, index }))
-    .sort((a, b) => (b.payment.at ?? -1) - (a.payment.at ?? -1) || a.index - b.index)
+    .sort((a, b) => b.payment.at - a.payment.at || a.index - b.index)
     .map(({ payment }) => payment);
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { logInAs } from "./node-api";
-import { accountOf, settlementOf, submitReadings, tradeScene } from "./settlement-scene";
+import { accountOf, settlementOf, submitReadings, tradeScene, type SettlementRecord } from "./settlement-scene";
 import { formatEuros, formatTime } from "../../src/lib/format";
 
 // By hand (DESIGN.md §5, PROTOCOL.md §9 settlement formulas; up, energy, Q = 6,000 W, 60 s ISPs,
@@ -203,6 +203,15 @@ test("a settled contract reaches seller, buyer and the regulator's KPIs live, wi
   expect(adjusted.money).toEqual({
     moves: [{ amount_micro: adjustmentMicro, from: scene.participants.prosumer, paid_micro: adjustmentMicro, to: scene.participants.dso }],
   });
+  // Both versions stay readable: version 1 as it was, with the escrow release it made.
+  const versions = await scene.prosumer.get(`/api/v1/settlements/${scene.contractId}/versions`);
+  expect(versions.ok(), await versions.text()).toBeTruthy();
+  const { items } = (await versions.json()) as { items: SettlementRecord[] };
+  expect(items.map((version) => [version.version, version.trigger, version.net_micro])).toEqual([
+    [1, settled.trigger, settled.net_micro],
+    [2, "adjustment", adjustedNetMicro],
+  ]);
+  expect(items[0].money).toEqual(settled.money);
   const prosumerResolved = await accountOf(scene.prosumer, scene.participants.prosumer);
   const dsoResolved = await accountOf(scene.dso, scene.participants.dso);
   expect(prosumerResolved).toMatchObject({ available_micro: prosumerDisputed.available_micro - adjustmentMicro, held_micro: prosumerDisputed.held_micro });
@@ -233,9 +242,9 @@ test("a settled contract reaches seller, buyer and the regulator's KPIs live, wi
   await expect(paymentRows.nth(1).getByRole("cell")).toHaveText([
     scene.contractId,
     "1",
-    "—",
+    "readings complete",
     formatTime(settled.settled_at, regulatorTimeZone),
     "+0.450000 EUR",
-    "worked out from version 2",
+    "",
   ]);
 });

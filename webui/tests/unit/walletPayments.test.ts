@@ -33,10 +33,10 @@ const adjusted: SettlementWithMoney = {
 
 describe("version 1: the escrow release", () => {
   it("pays the seller N − fee and charges the buyer N", () => {
-    expect(settlementPayments(released, S, "seller")).toEqual([
+    expect(settlementPayments([released], S, "seller")).toEqual([
       { contractId: "c0000000001", version: "1", trigger: "readings_complete", at: t0, amountMicro: 450_000, note: "" },
     ]);
-    expect(settlementPayments(released, B, "buyer")[0].amountMicro).toBe(-450_000);
+    expect(settlementPayments([released], B, "buyer")[0].amountMicro).toBe(-450_000);
   });
 
   it("charges a seller with a negative net what it could pay, and names the debt", () => {
@@ -48,36 +48,44 @@ describe("version 1: the escrow release", () => {
       net_micro: -33_000_000,
       money: { charged_to_seller_micro: 10_000_000, debt_micro: 23_000_000, escrow_micro: 14_000_000, fee_micro: 0, returned_to_buyer_micro: 24_000_000 },
     };
-    expect(settlementPayments(negative, S, "seller")[0]).toMatchObject({ amountMicro: -10_000_000, note: "still owes 23.000000 EUR" });
-    expect(settlementPayments(negative, B, "buyer")[0]).toMatchObject({ amountMicro: 10_000_000, note: "the seller still owes 23.000000 EUR" });
+    expect(settlementPayments([negative], S, "seller")[0]).toMatchObject({ amountMicro: -10_000_000, note: "still owes 23.000000 EUR" });
+    expect(settlementPayments([negative], B, "buyer")[0]).toMatchObject({ amountMicro: 10_000_000, note: "the seller still owes 23.000000 EUR" });
   });
 });
 
-describe("later versions: the moves, and version 1 worked out from version 2", () => {
-  it("shows the adjustment's difference and the original payment for the seller, newest first", () => {
-    // Version 1's net = 300,000 + 150,000 (the seller paid back) = 450,000; fee 0 → paid 450,000.
-    expect(settlementPayments(adjusted, S, "seller")).toEqual([
+describe("later versions: each version's own money, newest first", () => {
+  it("shows the adjustment's difference and the original payment for the seller", () => {
+    expect(settlementPayments([released, adjusted], S, "seller")).toEqual([
       { contractId: "c0000000001", version: "2", trigger: "adjustment", at: t0 + 600, amountMicro: -150_000, note: "" },
-      { contractId: "c0000000001", version: "1", trigger: null, at: t0, amountMicro: 450_000, note: "worked out from version 2" },
+      { contractId: "c0000000001", version: "1", trigger: "readings_complete", at: t0, amountMicro: 450_000, note: "" },
     ]);
   });
 
   it("shows the buyer the refund and what it first paid", () => {
-    expect(settlementPayments(adjusted, B, "buyer").map((payment) => payment.amountMicro)).toEqual([150_000, -450_000]);
+    expect(settlementPayments([released, adjusted], B, "buyer").map((payment) => payment.amountMicro)).toEqual([150_000, -450_000]);
   });
 
   it("moves money back on a correction with a fee, the fee account refunding the seller", () => {
     // fee_basis_points 250, E = 10 EUR. Version 1: N = 8,000,000, fee = 8,000,000 × 250 / 10,000
-    // = 200,000, the seller got 7,800,000. The correction: N = 5,000,000, fee 125,000: the seller
-    // owes the buyer 3,000,000 and F owes the seller 75,000, in that order. Seller's change:
-    // −3,000,000 + 75,000 = −2,925,000 (ending at 7,800,000 − 2,925,000 = 4,875,000 = N − fee).
-    const corrected: SettlementWithMoney = {
+    // = 200,000: the seller got 7,800,000 and the buyer 2,000,000 of its 10,000,000 back. The
+    // correction: N = 5,000,000, fee 125,000: the seller owes the buyer 3,000,000 and F owes the
+    // seller 75,000, in that order. Seller's change: −3,000,000 + 75,000 = −2,925,000 (ending at
+    // 7,800,000 − 2,925,000 = 4,875,000 = N − fee).
+    const first: SettlementWithMoney = {
       contract_id: "c0000000002",
+      version: 1,
+      trigger: "readings_complete",
+      net_micro: 8_000_000,
+      fee_micro: 200_000,
+      settled_at: t0,
+      money: { escrow_micro: 10_000_000, fee_micro: 200_000, paid_to_seller_micro: 7_800_000, returned_to_buyer_micro: 2_000_000 },
+    };
+    const corrected: SettlementWithMoney = {
+      ...first,
       version: 2,
       trigger: "correction",
       net_micro: 5_000_000,
       fee_micro: 125_000,
-      settled_at: t0,
       revised_at: t0 + 120,
       money: {
         moves: [
@@ -86,12 +94,12 @@ describe("later versions: the moves, and version 1 worked out from version 2", (
         ],
       },
     };
-    expect(settlementPayments(corrected, S, "seller").map((payment) => [payment.version, payment.amountMicro])).toEqual([
+    expect(settlementPayments([first, corrected], S, "seller").map((payment) => [payment.version, payment.amountMicro])).toEqual([
       ["2", -2_925_000],
       ["1", 7_800_000],
     ]);
-    // The buyer: +3,000,000 now, −8,000,000 (the whole net, fee included) at first.
-    expect(settlementPayments(corrected, B, "buyer").map((payment) => payment.amountMicro)).toEqual([3_000_000, -8_000_000]);
+    // The buyer: +3,000,000 now, 2,000,000 − 10,000,000 = −8,000,000 at first.
+    expect(settlementPayments([first, corrected], B, "buyer").map((payment) => payment.amountMicro)).toEqual([3_000_000, -8_000_000]);
   });
 
   it("shows only what a short seller paid, and the debt left", () => {
@@ -102,35 +110,34 @@ describe("later versions: the moves, and version 1 worked out from version 2", (
       net_micro: -2_550_000,
       money: { moves: [{ amount_micro: 3_000_000, debt_micro: 2_000_000, from: S, paid_micro: 1_000_000, to: B }] },
     };
-    expect(settlementPayments(short, S, "seller")[0]).toMatchObject({ amountMicro: -1_000_000, note: "still owes 2.000000 EUR" });
-    expect(settlementPayments(short, B, "buyer")[0]).toMatchObject({ amountMicro: 1_000_000, note: "is still owed 2.000000 EUR" });
-    // Version 1's net was −2,550,000 + 3,000,000 = 450,000 ≥ 0: still exact.
-    expect(settlementPayments(short, S, "seller")[1].amountMicro).toBe(450_000);
+    expect(settlementPayments([released, short], S, "seller")[0]).toMatchObject({ amountMicro: -1_000_000, note: "still owes 2.000000 EUR" });
+    expect(settlementPayments([released, short], B, "buyer")[0]).toMatchObject({ amountMicro: 1_000_000, note: "is still owed 2.000000 EUR" });
   });
 
-  it("cannot know what a seller paid on a negative first net", () => {
-    // Now 0 after −4,000,000: the buyer paid the seller 4,000,000, so version 1's net was −4,000,000.
-    const fromNegative: SettlementWithMoney = {
-      ...adjusted,
-      net_micro: 0,
-      money: { moves: [{ amount_micro: 4_000_000, from: B, paid_micro: 4_000_000, to: S }] },
+  it("follows a negative first net and the buyer paying it back", () => {
+    // Version 1: N = −4,000,000 with E = 600,000: the seller paid 4,000,000, the buyer got its
+    // 600,000 back and the 4,000,000 (+4,000,000). Version 2 nets 0: the buyer returns 4,000,000.
+    const negativeFirst: SettlementWithMoney = {
+      ...released,
+      net_micro: -4_000_000,
+      money: { charged_to_seller_micro: 4_000_000, escrow_micro: 600_000, fee_micro: 0, returned_to_buyer_micro: 4_600_000 },
     };
-    expect(settlementPayments(fromNegative, S, "seller")).toEqual([
-      { contractId: "c0000000001", version: "2", trigger: "adjustment", at: t0 + 600, amountMicro: 4_000_000, note: "" },
-      { contractId: "c0000000001", version: "1", trigger: null, at: t0, amountMicro: null, note: "net -4.000000 EUR: what the seller could pay of it is no longer served" },
-    ]);
+    const back: SettlementWithMoney = { ...adjusted, net_micro: 0, money: { moves: [{ amount_micro: 4_000_000, from: B, paid_micro: 4_000_000, to: S }] } };
+    expect(settlementPayments([negativeFirst, back], S, "seller").map((payment) => payment.amountMicro)).toEqual([4_000_000, -4_000_000]);
+    expect(settlementPayments([negativeFirst, back], B, "buyer").map((payment) => payment.amountMicro)).toEqual([-4_000_000, 4_000_000]);
   });
 
   it("a change in the breakdown alone moves nothing", () => {
     const same: SettlementWithMoney = { ...adjusted, net_micro: 450_000, trigger: "correction", money: { moves: [] } };
-    expect(settlementPayments(same, S, "seller").map((payment) => payment.amountMicro)).toEqual([0, 450_000]);
+    expect(settlementPayments([released, same], S, "seller").map((payment) => payment.amountMicro)).toEqual([0, 450_000]);
   });
 
-  it("names the versions it cannot show after a third", () => {
-    const third: SettlementWithMoney = { ...adjusted, version: 3, trigger: "dispute_rerun" };
-    expect(settlementPayments(third, S, "seller")).toEqual([
-      { contractId: "c0000000001", version: "3", trigger: "dispute_rerun", at: t0 + 600, amountMicro: -150_000, note: "" },
-      { contractId: "c0000000001", version: "1–2", trigger: null, at: null, amountMicro: null, note: "earlier versions are not served by the API" },
+  it("shows every version of a third, each with its own trigger and time", () => {
+    const third: SettlementWithMoney = { ...adjusted, version: 3, trigger: "dispute_rerun", revised_at: t0 + 900, money: { moves: [] } };
+    expect(settlementPayments([released, adjusted, third], S, "seller").map((payment) => [payment.version, payment.trigger, payment.at, payment.amountMicro])).toEqual([
+      ["3", "dispute_rerun", t0 + 900, 0],
+      ["2", "adjustment", t0 + 600, -150_000],
+      ["1", "readings_complete", t0, 450_000],
     ]);
   });
 });
@@ -140,8 +147,8 @@ describe("the wallet's list", () => {
     const later: SettlementWithMoney = { ...released, contract_id: "c0000000009", settled_at: t0 + 300 };
     const payments = walletPayments(
       [
-        { record: adjusted, side: "seller" },
-        { record: later, side: "seller" },
+        { versions: [released, adjusted], side: "seller" },
+        { versions: [later], side: "seller" },
       ],
       S,
     );
