@@ -3,6 +3,9 @@
 // product of power, seconds and price passes 2^53.
 import { formatKilowatts } from "./format";
 
+// The largest value of a per-ISP profile (power, remaining power), 0 for an empty one.
+export const peak = (values: readonly number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
+
 export interface Prices {
   activation_price_micro_per_mwh?: number;
   availability_price_micro_per_mw_h?: number;

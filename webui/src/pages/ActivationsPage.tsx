@@ -11,9 +11,9 @@ import { useLedgerEvents } from "../lib/ledgerEvents";
 import { useMarketParams, useNow } from "../lib/useMarketParams";
 import "./buy.css";
 import { WriteOutcome } from "../components/WriteOutcome";
+import { peak } from "../lib/market";
 
 const buyerRoles = ["dso", "tso", "retailer"];
-const peak = (values: number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
 
 function closedText(reason: ClosedReason, isp: ActivationIsp): string {
   if (reason === "settled") return "the contract is settled";

@@ -10,6 +10,7 @@ import { parseEuroAmount, type EuroAmount } from "../lib/euros";
 import { formatEurosExact, formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime } from "../lib/format";
 import { readBuyFilter, withinMaxPower, type BuyFilterErrors, type BuyFilterInput } from "../lib/buyFilters";
 import {
+  peak,
   earliestStart,
   fillPowerRange,
   newRequestId,
@@ -40,7 +41,6 @@ const noFilter: BuyFilterInput = {
 };
 
 const kwText = (watts: number) => formatKilowatts(watts).replace(/ kW$/, "");
-const peak = (values: number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
 
 interface WriteOutcome {
   status: string;  // "committed", or "pending" when the block was late (docs/API.md, writes)

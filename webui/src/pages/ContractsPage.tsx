@@ -6,9 +6,9 @@ import { useLedgerEvents } from "../lib/ledgerEvents";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { SettlementDetail } from "../components/SettlementDetail";
 import "../components/SettlementDetail.css";
+import { peak } from "../lib/market";
 
 const pageSize = 100;
-const peak = (values: number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
 
 function Prices({ prices }: { prices: Contract["prices"] }) {
   return (

@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import "./MarketPages.css";
 import { api } from "../lib/api";
-import { formatTime } from "../lib/format";
-import { formatEurosExact, formatKilowattHours, formatPpmAsPercent } from "../lib/marketFormat";
+import { formatEurosSignificant, formatKilowattHours, formatPpmAsPercent, formatTime } from "../lib/format";
 import { useLedgerEvents } from "../lib/ledgerEvents";
 import { kpiQuery, kpiSeries, kpiWindow, periods, zonesOf, type KpiBucket, type KpiWindow } from "../lib/kpis";
 import { useZoneRecords } from "../lib/zones";
@@ -145,15 +144,15 @@ function ZoneKpis({ zoneId, answer }: { zoneId: string; answer: KpiAnswer }) {
                 <td className="number">{formatKilowattHours(bucket.requested_wh)}</td>
                 <td className="number">{bucket.contracts}</td>
                 <td className="number">{formatKilowattHours(bucket.contracted_wh)}</td>
-                <td className="number">{orNone(bucket.activation_price_micro_per_mwh, (price) => `${formatEurosExact(price)}/MWh`)}</td>
-                <td className="number">{orNone(bucket.availability_price_micro_per_mw_h, (price) => `${formatEurosExact(price)}/MW/h`)}</td>
+                <td className="number">{orNone(bucket.activation_price_micro_per_mwh, (price) => `${formatEurosSignificant(price)}/MWh`)}</td>
+                <td className="number">{orNone(bucket.availability_price_micro_per_mw_h, (price) => `${formatEurosSignificant(price)}/MW/h`)}</td>
                 <td className="number">{bucket.settled_contracts}</td>
                 <td className="number">{formatKilowattHours(bucket.ordered_wh)}</td>
                 <td className="number">{formatKilowattHours(bucket.delivered_wh)}</td>
                 <td className="number">{orNone(bucket.delivery_ratio_ppm, formatPpmAsPercent)}</td>
-                <td className="number">{formatEurosExact(bucket.penalties_micro)}</td>
-                <td className="number">{formatEurosExact(bucket.net_settled_micro)}</td>
-                <td className="number">{formatEurosExact(bucket.escrow_outstanding_micro)}</td>
+                <td className="number">{formatEurosSignificant(bucket.penalties_micro)}</td>
+                <td className="number">{formatEurosSignificant(bucket.net_settled_micro)}</td>
+                <td className="number">{formatEurosSignificant(bucket.escrow_outstanding_micro)}</td>
               </tr>
             ))}
           </tbody>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api, type Session } from "../lib/api";
 import { formatKilowatts, formatPricePerMwh, formatPricePerMwPerHour, formatTime } from "../lib/format";
 import { useLedgerEvents } from "../lib/ledgerEvents";
-import type { Offer } from "../lib/market";
+import { peak, type Offer } from "../lib/market";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { canWrite } from "../lib/roles";
 import { NewOfferForm } from "./NewOfferForm";
@@ -10,7 +10,6 @@ import { BulkOfferUpload } from "../components/BulkOfferUpload";
 
 const pageSize = 100;
 
-const peak = (values: number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
 
 interface OfferPage {
   items: Offer[];

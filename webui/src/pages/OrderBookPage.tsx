@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import "./MarketPages.css";
 import { api } from "../lib/api";
-import { formatKilowatts, formatTime } from "../lib/format";
-import { formatEurosExact } from "../lib/marketFormat";
+import { formatEurosSignificant, formatKilowatts, formatTime } from "../lib/format";
 import { useLedgerEvents } from "../lib/ledgerEvents";
 import { directions, type Direction } from "../lib/outlook";
 import { initialZone, rememberZone, useZoneRecords } from "../lib/zones";
 import { ProblemMessage } from "../components/ProblemMessage";
 import { ZoneSelect } from "../components/ZoneSelect";
+import { peak } from "../lib/market";
 
 interface Prices {
   activation_price_micro_per_mwh?: number;
@@ -45,13 +45,12 @@ type AggregatedBook = {
   requests: { count: number };
 };
 
-const peak = (values: number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
 
 // Prices exactly as the ledger holds them, per MWh (activation) and per MW and hour (availability).
 function PriceCell({ prices }: { prices: Prices }) {
   const parts: string[] = [];
-  if (prices.activation_price_micro_per_mwh !== undefined) parts.push(`activation ${formatEurosExact(prices.activation_price_micro_per_mwh)}/MWh`);
-  if (prices.availability_price_micro_per_mw_h !== undefined) parts.push(`availability ${formatEurosExact(prices.availability_price_micro_per_mw_h)}/MW/h`);
+  if (prices.activation_price_micro_per_mwh !== undefined) parts.push(`activation ${formatEurosSignificant(prices.activation_price_micro_per_mwh)}/MWh`);
+  if (prices.availability_price_micro_per_mw_h !== undefined) parts.push(`availability ${formatEurosSignificant(prices.availability_price_micro_per_mw_h)}/MW/h`);
   return <td>{parts.join("; ")}</td>;
 }
 

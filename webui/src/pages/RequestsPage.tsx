@@ -7,6 +7,7 @@ import { formatEurosExact, formatKilowatts, formatTime } from "../lib/format";
 import { useLedgerEvents } from "../lib/ledgerEvents";
 import "./buy.css";
 import { WriteOutcome } from "../components/WriteOutcome";
+import { peak } from "../lib/market";
 
 interface BuyRequest {
   request_id: string;
@@ -26,7 +27,6 @@ interface BuyRequest {
 }
 
 const buyerRoles = ["dso", "tso", "retailer"];
-const peak = (values: number[]) => values.reduce((highest, value) => Math.max(highest, value), 0);
 
 // A buyer's requests (read-all roles see every one), with the budget each still holds; open
 // ones can be cancelled, which returns that budget. Follows request and contract events.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { kpiQuery, kpiSeries, kpiWindow, periods, zonesOf, type KpiBucket } from "../../src/lib/kpis";
-import { formatEurosExact, formatKilowattHours, formatPpmAsPercent } from "../../src/lib/marketFormat";
+import { formatEurosSignificant, formatKilowattHours, formatPpmAsPercent } from "../../src/lib/format";
 
 function bucket(zone_id: string, start: number, fields: Partial<KpiBucket>): KpiBucket {
   return {
@@ -57,11 +57,11 @@ describe("KPI buckets shaped into one zone's series", () => {
 
 describe("market figures shown exactly", () => {
   it("keeps every significant decimal of a price, at least two", () => {
-    expect(formatEurosExact(180_505_000)).toBe("180.505 EUR");
-    expect(formatEurosExact(200_000_000)).toBe("200.00 EUR");
-    expect(formatEurosExact(2_500_000)).toBe("2.50 EUR");
-    expect(formatEurosExact(1)).toBe("0.000001 EUR");
-    expect(formatEurosExact(-123_456_789)).toBe("-123.456789 EUR");
+    expect(formatEurosSignificant(180_505_000)).toBe("180.505 EUR");
+    expect(formatEurosSignificant(200_000_000)).toBe("200.00 EUR");
+    expect(formatEurosSignificant(2_500_000)).toBe("2.50 EUR");
+    expect(formatEurosSignificant(1)).toBe("0.000001 EUR");
+    expect(formatEurosSignificant(-123_456_789)).toBe("-123.456789 EUR");
   });
 
   it("shows Wh as kWh and ppm as percent without rounding", () => {
