@@ -2,7 +2,7 @@
 //
 // In one run, on a throw-away data directory:
 //   1. end to end: pre-signed token.transfer transactions are submitted (canonical bytes,
-//      Chain::submit) from T threads to a Chain driven by a SoloValidator, and the clock
+//      Chain::submit) from T threads to a Chain driven by its single Tendermint validator, and the clock
 //      stops when every one of them is committed; only transactions with an "ok" receipt
 //      count;
 //   2. raw verification: the same signatures through first_bad_signature (all cores, just
@@ -34,7 +34,7 @@
 #include "ledger/hash.hpp"
 #include "node/chain.hpp"
 #include "node/clock.hpp"
-#include "node/consensus/solo_validator.hpp"
+#include "node/consensus/tendermint_node.hpp"
 #include "node/keyfile.hpp"
 #include "node/log.hpp"
 #include "node/signature_batch.hpp"
@@ -309,9 +309,9 @@ EndToEnd run_end_to_end(const Workload& workload, const Options& options) {
   TempDirectory directory;
   auto chain = Chain::open(directory.file("ledger.sqlite"), workload.genesis);
   SystemClock clock;
-  SoloValidatorOptions validator_options;
-  validator_options.empty_block_interval = std::chrono::milliseconds(0);  // blocks only when work waits
-  SoloValidator validator(*chain, workload.operator_key, clock, validator_options);
+  consensus::TendermintNodeOptions validator_options;
+  validator_options.driver.empty_block_interval_ms = 0;  // blocks only when work waits
+  consensus::TendermintNode validator(*chain, workload.operator_key, clock, validator_options);
   chain->set_on_admitted([&validator] { validator.notify_transaction(); });
   validator.start();
   fund_senders(*chain, workload);
@@ -400,7 +400,7 @@ struct Breakdown {
   double empty_block_seconds = 0;  // propose + commit of one empty block: the per-block fixed cost
 };
 
-// Signs the precommit as SoloValidator does, and commits.
+// Signs the precommit as the single validator does, and commits.
 void commit_proposal(Chain& chain, const Proposal& proposal, const SecretKey& key, const PublicKey& public_key) {
   Commit commit;
   commit.height = proposal.block.header.height;

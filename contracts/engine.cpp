@@ -16,10 +16,15 @@ namespace {
 
 using Handler = Status (*)(HandlerContext&);
 
+// Who signs a type: an admitted participant holding one of its roles, or, for equivocation
+// evidence only, any validator of the state, signing as a validator and not as a participant.
+enum class Signer { Participant, Validator };
+
 struct TransactionType {
   std::string_view name;
   std::initializer_list<Role> allowed_roles;  // the signer needs one of them
   Handler handler;
+  Signer signer = Signer::Participant;
 };
 
 // Everyone who trades; auditors and regulators submit nothing.
@@ -32,7 +37,7 @@ constexpr std::initializer_list<Role> trading_roles = {Role::Prosumer, Role::Agg
                                                        Role::Retailer};
 
 // The transaction types and who may submit them (docs/ROLES.md keeps the same table).
-const std::array<TransactionType, 29> transaction_types{{
+const std::array<TransactionType, 30> transaction_types{{
     {"account.set_credit_line", {Role::Operator}, set_credit_line},
     {"asset.consent", seller_roles, record_consent},
     {"asset.prequalify", {Role::Dso}, prequalify_asset},
@@ -42,6 +47,8 @@ const std::array<TransactionType, 29> transaction_types{{
     {"escrow.hold", market_roles, create_hold},
     {"escrow.post", market_roles, post_hold},
     {"escrow.void", market_roles, void_hold},
+    // No role: the signer need not be a participant (docs/ROLES.md).
+    {"evidence.duplicate_vote", {}, report_duplicate_vote, Signer::Validator},
     // Sellers submit their own sub-meters' readings only (contracts/readings.cpp).
     {"meter.submit", {Role::Metering, Role::Prosumer, Role::Aggregator}, submit_readings},
     {"nomination.submit", seller_roles, submit_nomination},
@@ -106,10 +113,15 @@ Status check_envelope(const StateOverlay& state, const Transaction& transaction,
   if (transaction.chain_id != chain_id) {
     return reject("tx.wrong_chain", "transaction is for chain '" + transaction.chain_id + "'");
   }
-  if (!find_type(transaction.type)) {
+  const TransactionType* type = find_type(transaction.type);
+  if (!type) {
     return reject("tx.unknown_type", "unknown transaction type '" + transaction.type + "'");
   }
-  if (!state.get(keys::participant(transaction.signer))) {
+  if (type->signer == Signer::Validator) {
+    if (!is_validator(state, transaction.signer)) {
+      return reject("tx.unknown_signer", "signer " + to_hex(transaction.signer) + " is not a validator");
+    }
+  } else if (!state.get(keys::participant(transaction.signer))) {
     return reject("tx.unknown_signer", "signer " + to_hex(transaction.signer) + " is not a participant");
   }
   auto last_nonce = read_json(state, keys::nonce(transaction.signer));
@@ -128,8 +140,10 @@ Status check_envelope(const StateOverlay& state, const Transaction& transaction)
 Receipt execute_transaction(StateOverlay& state, const ExecutionContext& context,
                             const Transaction& transaction) {
   const TransactionType& type = *find_type(transaction.type);
-  auto participant = read_json(state, keys::participant(transaction.signer));
-  Status status = check_role(*participant, type);
+  // A validator signs as a validator: there is no participant record whose role to check.
+  Status status = type.signer == Signer::Validator
+                      ? ok_status()
+                      : check_role(*read_json(state, keys::participant(transaction.signer)), type);
   if (status) {
     HandlerContext handler_context{state, context, transaction};
     try {

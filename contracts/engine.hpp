@@ -23,7 +23,8 @@ struct ExecutionContext {
   Hash32 previous_app_hash{};     // the app hash after the block before (for the daily digest)
 };
 
-// Codes: tx.wrong_chain, tx.unknown_type, tx.unknown_signer, tx.stale_nonce.
+// Codes: tx.wrong_chain, tx.unknown_type, tx.unknown_signer, tx.stale_nonce. The signer must
+// be a participant, or for evidence.duplicate_vote a validator of the state.
 Status check_envelope(const StateOverlay& state, const Transaction& transaction);
 // The same, with the chain id (fixed by genesis) already known to the caller.
 Status check_envelope(const StateOverlay& state, const Transaction& transaction, const std::string& chain_id);

@@ -79,6 +79,16 @@ bool holds_role(const Json& participant, std::string_view role) {
   return false;
 }
 
+bool is_validator(const StateOverlay& state, const PublicKey& key) {
+  auto validators = read_json(state, keys::validators);
+  if (!validators) return false;
+  const std::string key_hex = to_hex(key);
+  for (const auto& validator : *validators) {
+    if (validator["public_key"].get_ref<const std::string&>() == key_hex) return true;
+  }
+  return false;
+}
+
 Json market_param(const StateOverlay& state, const char* name) {
   auto params = read_json(state, keys::params);
   if (params && params->contains(name)) return (*params)[name];

@@ -32,6 +32,8 @@ Result<std::string> payload_identifier(const Json& payload, const char* field);
 
 // Whether a participant record lists `role` among its roles.
 bool holds_role(const Json& participant, std::string_view role);
+// Whether the key is in the state's `validators`.
+bool is_validator(const StateOverlay& state, const PublicKey& key);
 // A market parameter from state (genesis defaults fill the missing ones).
 Json market_param(const StateOverlay& state, const char* name);
 
@@ -61,5 +63,6 @@ Status activate_contract(HandlerContext& context);
 Status submit_nomination(HandlerContext& context);
 Status dispute_settlement(HandlerContext& context);
 Status resolve_dispute(HandlerContext& context);
+Status report_duplicate_vote(HandlerContext& context);
 
 }  // namespace flex

@@ -13,9 +13,11 @@
 //   asset/<id>, metering_point/<id>, consent/<asset>/<aggregator>   (contracts/assets.cpp)
 //   commitment/<asset>/<direction>/<T>                               W committed in one ISP
 //   offer/<id>, request/<id>, contract/<id>, book/..., order_expiry/...  (contracts/orders.cpp)
+//   evidence/<validator>/<height>/<round>/<type>   one equivocation (contracts/evidence.cpp)
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "ledger/bytes.hpp"
 #include "ledger/schnorr.hpp"
@@ -44,5 +46,14 @@ inline std::string consent(const std::string& asset_id, const PublicKey& aggrega
 inline std::string offer(const std::string& offer_id) { return "offer/" + offer_id; }
 inline std::string request(const std::string& request_id) { return "request/" + request_id; }
 inline std::string contract(const std::string& contract_id) { return "contract/" + contract_id; }
+
+// Height and round as 16 zero-padded digits (both are at most 2^53 - 1), so keys sort by them.
+inline std::string evidence(const PublicKey& validator, std::int64_t height, std::int64_t round, std::string_view type) {
+  auto padded = [](std::int64_t value) {
+    std::string digits = std::to_string(value);
+    return std::string(digits.size() < 16 ? 16 - digits.size() : 0, '0') + digits;
+  };
+  return "evidence/" + to_hex(validator) + "/" + padded(height) + "/" + padded(round) + "/" + std::string(type);
+}
 
 }  // namespace flex::keys

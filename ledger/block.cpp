@@ -7,22 +7,6 @@
 #include "ledger/merkle.hpp"
 
 namespace flex {
-namespace {
-
-template <std::size_t N>
-std::optional<std::array<std::uint8_t, N>> hex_field(const Json& json, const char* name) {
-  if (!json.contains(name) || !json[name].is_string()) return std::nullopt;
-  return from_hex_fixed<N>(json[name].get_ref<const std::string&>());
-}
-
-bool integer_field(const Json& json, const char* name, std::int64_t& out) {
-  if (!json.contains(name) || !json[name].is_number_integer()) return false;
-  out = json[name].get<std::int64_t>();
-  return true;
-}
-
-}  // namespace
-
 Json header_to_json(const BlockHeader& header) {
   return Json{{"chain_id", header.chain_id},
               {"height", header.height},
@@ -101,14 +85,32 @@ Result<Commit> commit_from_json(const Json& json) {
   return commit;
 }
 
-Hash32 precommit_digest(const std::string& chain_id, std::int64_t height, std::int64_t round,
-                        const Hash32& block_hash) {
-  Json vote{{"type", "precommit"},
+std::string_view vote_type_name(VoteType type) { return type == VoteType::prevote ? "prevote" : "precommit"; }
+
+Hash32 vote_digest(VoteType type, const std::string& chain_id, std::int64_t height, std::int64_t round,
+                   const std::optional<Hash32>& block_hash) {
+  Json vote{{"type", vote_type_name(type)},
             {"chain_id", chain_id},
             {"height", height},
             {"round", round},
-            {"block_hash", to_hex(block_hash)}};
+            {"block_hash", block_hash ? Json(to_hex(*block_hash)) : Json(nullptr)}};
   return tagged_hash(tags::vote, to_canonical(vote));
+}
+
+Hash32 proposal_digest(const std::string& chain_id, std::int64_t height, std::int64_t round,
+                       std::int64_t valid_round, const Hash32& block_hash) {
+  Json proposal{{"type", "proposal"},
+                {"chain_id", chain_id},
+                {"height", height},
+                {"round", round},
+                {"valid_round", valid_round},
+                {"block_hash", to_hex(block_hash)}};
+  return tagged_hash(tags::proposal, to_canonical(proposal));
+}
+
+Hash32 precommit_digest(const std::string& chain_id, std::int64_t height, std::int64_t round,
+                        const Hash32& block_hash) {
+  return vote_digest(VoteType::precommit, chain_id, height, round, block_hash);
 }
 
 Status verify_commit(const Commit& commit, const BlockHeader& header,

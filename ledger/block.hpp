@@ -9,7 +9,9 @@
 // A commit is valid when its distinct validators hold more than 2/3 of the voting power.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/canonical_json.hpp"
@@ -18,6 +20,20 @@
 #include "ledger/transaction.hpp"
 
 namespace flex {
+
+// Members of a JSON object, for the decoders of blocks, commits and consensus messages.
+template <std::size_t N>
+std::optional<std::array<std::uint8_t, N>> hex_field(const Json& json, const char* name) {
+  if (!json.contains(name) || !json[name].is_string()) return std::nullopt;
+  return from_hex_fixed<N>(json[name].get_ref<const std::string&>());
+}
+inline bool integer_field(const Json& json, const char* name, std::int64_t& out) {
+  if (!json.contains(name) || !json[name].is_number_integer()) return false;
+  // nlohmann keeps integers above INT64_MAX as unsigned; they do not fit.
+  if (json[name].is_number_unsigned() && json[name].get<std::uint64_t>() > std::uint64_t(INT64_MAX)) return false;
+  out = json[name].get<std::int64_t>();
+  return true;
+}
 
 struct BlockHeader {
   std::string chain_id;
@@ -58,6 +74,19 @@ struct Commit {
 Json commit_to_json(const Commit& commit);
 Result<Commit> commit_from_json(const Json& json);
 
+// What validators sign in consensus (PROTOCOL.md §7). A vote is
+//   tagged_hash("FlexLedger/vote", canonical {"block_hash":HEX64|null,"chain_id","height","round",
+//                                            "type":"prevote"|"precommit"})
+// with null for a nil vote; a proposal is
+//   tagged_hash("FlexLedger/proposal", canonical {"block_hash","chain_id","height","round",
+//                                                "type":"proposal","valid_round"}).
+enum class VoteType : std::uint8_t { prevote = 2, precommit = 3 };
+std::string_view vote_type_name(VoteType type);
+Hash32 vote_digest(VoteType type, const std::string& chain_id, std::int64_t height, std::int64_t round,
+                   const std::optional<Hash32>& block_hash);
+Hash32 proposal_digest(const std::string& chain_id, std::int64_t height, std::int64_t round,
+                       std::int64_t valid_round, const Hash32& block_hash);
+// vote_digest(VoteType::precommit, ...) for a non-nil block: the bytes a commit signs.
 Hash32 precommit_digest(const std::string& chain_id, std::int64_t height, std::int64_t round,
                         const Hash32& block_hash);
 

@@ -39,6 +39,8 @@ inline Hash32 tagged_hash(std::string_view tag, std::string_view message) {
 namespace tags {
 inline constexpr std::string_view transaction = "FlexLedger/tx";
 inline constexpr std::string_view vote = "FlexLedger/vote";
+inline constexpr std::string_view proposal = "FlexLedger/proposal";
+inline constexpr std::string_view p2p = "FlexLedger/p2p";
 }  // namespace tags
 
 }  // namespace flex

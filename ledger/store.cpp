@@ -66,9 +66,6 @@ class Bound {
 
 }  // namespace
 
-namespace {
-
-// Takes the exclusive writer lock of a store, or throws naming who to stop.
 int lock_store(const std::string& path) {
   std::string lock_path = path + ".lock";
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -79,8 +76,6 @@ int lock_store(const std::string& path) {
   }
   return fd;
 }
-
-}  // namespace
 
 std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
   int lock_fd = mode == Mode::ReadWrite ? lock_store(path) : -1;

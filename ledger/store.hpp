@@ -64,6 +64,10 @@ struct BlockRecord {
   std::span<const Receipt> receipts;  // one per transaction, same order
 };
 
+// Takes the exclusive writer lock of a SQLite file (an flock on `path`.lock) and returns its
+// descriptor, or throws StoreError naming who to stop. Closing the descriptor releases it.
+int lock_store(const std::string& path);
+
 class Store {
  public:
   enum class Mode { ReadWrite, ReadOnly };

@@ -103,6 +103,15 @@ Proposal Chain::propose(std::int64_t now_seconds, const PublicKey& proposer) {
   return proposal;
 }
 
+Result<Proposal> Chain::validate(const Block& block, std::int64_t now_seconds,
+                                 std::int64_t max_clock_ahead_seconds) const {
+  std::shared_lock lock(state_mutex_);
+  ChainTip tip{genesis_.chain_id, height_, last_block_hash_, last_block_time_, app_hash_};
+  auto execution = check_next_block(state_, tip, block, now_seconds, max_clock_ahead_seconds);
+  if (!execution) return execution.rejection();
+  return Proposal{block, std::move(*execution)};
+}
+
 void Chain::commit(const Proposal& proposal, const Commit& commit) {
   auto started = std::chrono::steady_clock::now();
   const BlockHeader& header = proposal.block.header;

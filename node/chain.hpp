@@ -21,6 +21,7 @@
 #include "contracts/genesis.hpp"
 #include "ledger/limits.hpp"
 #include "ledger/store.hpp"
+#include "node/block_check.hpp"
 #include "node/mempool.hpp"
 
 namespace flex {
@@ -61,8 +62,11 @@ class Chain {
 
   // The next block from the mempool; inadmissible transactions are dropped from it.
   Proposal propose(std::int64_t now_seconds, const PublicKey& proposer);
-  // Persists a proposal with its commit and advances the state. Throws StoreError.
-  // Only the thread that called propose() may call it, with that proposal.
+  // Whether `block` (proposed by another validator) is a valid next block on the tip: see
+  // check_next_block. On success the proposal, with its execution, can be committed.
+  Result<Proposal> validate(const Block& block, std::int64_t now_seconds, std::int64_t max_clock_ahead_seconds) const;
+  // Persists a proposal (from propose() or validate() on the current tip) with its commit
+  // and advances the state. Throws StoreError. Only the consensus thread calls it.
   void commit(const Proposal& proposal, const Commit& commit);
 
   ChainStatus status() const;

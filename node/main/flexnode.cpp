@@ -21,7 +21,7 @@
 #include "api/user_store.hpp"
 #include "node/chain.hpp"
 #include "node/config.hpp"
-#include "node/consensus/solo_validator.hpp"
+#include "node/consensus/tendermint_node.hpp"
 #include "node/dev_setup.hpp"
 #include "node/keyfile.hpp"
 #include "node/log.hpp"
@@ -149,11 +149,23 @@ int run(const flex::NodeConfig& config) {
 
   auto chain = flex::Chain::open(config.store_path(), genesis);
   std::atomic<bool> failed{false};
-  flex::SoloValidatorOptions validator_options{config.empty_block_interval, [&failed](const std::string&) {
-                                                 failed = true;
-                                                 ::kill(::getpid(), SIGTERM);  // stop the whole node
-                                               }};
-  flex::SoloValidator validator(*chain, key, clock, validator_options);
+  {
+    // Until the peer-to-peer network lands, no message leaves this node: only a chain whose
+    // sole validator is this node can make blocks.
+    auto validators = chain->validators();
+    if (validators.size() != 1 || validators[0].public_key != *flex::derive_public_key(key)) {
+      throw std::runtime_error("this node's key (" + flex::to_hex(*flex::derive_public_key(key)) +
+                               ") must be the only validator in genesis: networks of validators need the "
+                               "peer-to-peer layer, which is not built yet");
+    }
+  }
+  flex::consensus::TendermintNodeOptions consensus_options;
+  consensus_options.driver.empty_block_interval_ms = config.empty_block_interval.count();
+  consensus_options.on_failure = [&failed](const std::string&) {
+    failed = true;
+    ::kill(::getpid(), SIGTERM);  // stop the whole node
+  };
+  flex::consensus::TendermintNode validator(*chain, key, clock, consensus_options);
   chain->set_on_admitted([&validator] { validator.notify_transaction(); });
   flex::NodeSigner signer(*chain, std::move(keyring), clock);
 

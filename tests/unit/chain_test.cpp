@@ -7,7 +7,7 @@
 
 #include "contracts/state_keys.hpp"
 #include "node/chain.hpp"
-#include "node/consensus/solo_validator.hpp"
+#include "node/consensus/tendermint_node.hpp"
 #include "node/verify_chain.hpp"
 #include "test_support.hpp"
 
@@ -34,12 +34,18 @@ void make_block(Chain& chain, std::int64_t time) {
   chain.commit(proposal, sign_commit(proposal));
 }
 
-// A chain with a solo validator producing blocks as transactions arrive (no empty blocks).
+consensus::TendermintNodeOptions no_empty_blocks() {
+  consensus::TendermintNodeOptions options;
+  options.driver.empty_block_interval_ms = 0;
+  return options;
+}
+
+// A chain whose only validator makes blocks as transactions arrive (no empty blocks).
 struct RunningNode {
   TempDir dir;
   std::unique_ptr<Chain> chain = Chain::open(dir.file("ledger.sqlite"), test_genesis());
   FixedClock clock;
-  SoloValidator validator{*chain, key_for("operator"), clock, SoloValidatorOptions{std::chrono::milliseconds(0)}};
+  consensus::TendermintNode validator{*chain, key_for("operator"), clock, no_empty_blocks()};
   RunningNode() {
     chain->set_on_admitted([this] { validator.notify_transaction(); });
     validator.start();
@@ -100,7 +106,7 @@ TEST_CASE("a data directory refuses a different genesis", "[chain]") {
   CHECK_THROWS_WITH(Chain::open(dir.file("empty.sqlite"), std::nullopt), Catch::Contains("no genesis"));
 }
 
-TEST_CASE("the solo validator commits waiting transactions and signs a valid commit", "[chain][consensus]") {
+TEST_CASE("the single validator commits waiting transactions and signs a valid commit", "[chain][consensus]") {
   RunningNode node;
   auto& chain = node.chain;
   auto& validator = node.validator;
@@ -118,12 +124,13 @@ TEST_CASE("the solo validator commits waiting transactions and signs a valid com
   CHECK(header->time == clock.now);
 }
 
-TEST_CASE("the solo validator refuses a key that is not the only validator", "[chain][consensus]") {
+TEST_CASE("a node whose key is not in the validator set follows and never signs", "[chain][consensus]") {
   TempDir dir;
   auto chain = Chain::open(dir.file("ledger.sqlite"), test_genesis());
   FixedClock clock;
-  CHECK_THROWS_WITH(SoloValidator(*chain, key_for("alice"), clock, SoloValidatorOptions{}),
-                    Catch::Contains("only validator"));
+  CHECK(consensus::TendermintNode(*chain, key_for("operator"), clock, no_empty_blocks()).is_validator());
+  CHECK_FALSE(consensus::TendermintNode(*chain, key_for("alice"), clock, no_empty_blocks()).is_validator());
+  CHECK_FALSE(consensus::TendermintNode(*chain, std::nullopt, clock, no_empty_blocks()).is_validator());
 }
 
 TEST_CASE("verification finds a tampered transaction at its height", "[chain][verify]") {

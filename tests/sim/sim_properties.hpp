@@ -1,0 +1,63 @@
+// The properties a simulated run must keep (docs/CONSENSUS-PLAN.md §5):
+//   agreement       one global height -> block hash map over every honest node's commits,
+//                   across restarts; a second hash at a height fails;
+//   honest signing  one global (validator, height, round, kind) -> digest map over what honest
+//                   validators sent; a second digest fails;
+//   validity        every honest commit passes verify_commit; at the end a fresh ledger
+//                   replays the chain to the same app hashes as every honest node, and the
+//                   chain holds only client transactions, none twice.
+// Liveness and determinism are run-level checks and live in the world and in sim_main.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "tests/sim/sim_ledger.hpp"
+
+namespace flex::sim {
+
+struct Failure {
+  std::string property;
+  std::int64_t height = 0;
+  std::string detail;
+};
+
+enum class SignedKind : std::uint8_t { proposal = 1, prevote = 2, precommit = 3 };
+
+struct HonestChain {
+  std::string node;
+  const SimLedger* ledger = nullptr;
+};
+
+class Properties {
+ public:
+  Properties(std::string chain_id, std::vector<Validator> validators);
+
+  std::optional<Failure> honest_commit(const std::string& node, const Block& block, const Commit& commit);
+  std::optional<Failure> honest_signature(const std::string& node, const PublicKey& validator, std::int64_t height,
+                                          std::int64_t round, SignedKind kind, const Hash32& digest,
+                                          bool& first_time);
+
+  const std::map<std::int64_t, Hash32>& decided() const { return decided_; }
+
+  // Replays the longest honest chain on a fresh ledger and checks every honest node against
+  // it, and that the chain holds only `client_transactions`, none twice (and every one of
+  // them when `require_all` is set).
+  std::optional<Failure> check_chains(const std::vector<HonestChain>& chains, const Genesis& genesis,
+                                      const State::Entries& initial_state, SignatureMemo& memo,
+                                      const std::set<Hash32>& client_transactions, bool require_all) const;
+
+ private:
+  std::string chain_id_;
+  std::vector<Validator> validators_;
+  std::map<std::int64_t, Hash32> decided_;
+  std::map<std::int64_t, std::string> decided_by_;  // the first node that committed each height
+  std::map<std::tuple<PublicKey, std::int64_t, std::int64_t, SignedKind>, std::pair<Hash32, std::string>> signed_;
+  std::set<std::string> verified_commits_;  // commits already checked, by their bytes
+};
+
+}  // namespace flex::sim

@@ -1,0 +1,263 @@
+// The simulated world: n nodes running the real ConsensusDriver (and through it the real
+// Tendermint core) and the real contracts over a SimLedger each, joined by a faulty
+// simulated network, all driven by one seed on one thread. Events sit in a heap ordered by
+// (virtual µs, insertion sequence), so a seed replays exactly.
+//
+// Two scenarios:
+//   faults      a configuration drawn from the seed (4 validators of power 1 in most seeds,
+//               7 of power 1, powers 2,1,1,1, or 1), each with an observer full node. Until
+//               GST (20-40 virtual s): loss, delay spikes that reorder, duplication,
+//               partitions, crashes and restarts, and in ~30% of seeds with n >= 4 one
+//               Byzantine validator. After GST the network heals; by GST + 60 s every
+//               honest node must reach height 10 and every client transaction be committed.
+//   f_plus_one  4 validators, a steady network; two validators stop: no new height for 60 s;
+//               one comes back: progress resumes, with agreement throughout. "Stop" is
+//               SIGSTOP-like (messages to it are lost, its timers wait, its memory stays):
+//               a crashed validator that had voted at the stalled height would have to stay
+//               silent there (below), and with 2 of 4 gone that would stall forever by
+//               construction, not by a fault of the protocol.
+//
+// Crashes without double-sign protection (privval is a later increment): a restarted
+// validator gets a fresh driver, which may have forgotten a vote it sent at the height in
+// progress. So a restarted validator stays silent (signs nothing) through the highest
+// height it had signed at, unless that height is committed; it follows the chain meanwhile.
+// Such a node counts as faulty until then, and a crash is only injected while the faulty
+// power (Byzantine + crashed + silent) stays at most a third, so liveness after GST holds.
+// (n = 1 is exempt: a lone validator decides each height in one atomic cascade, so it never
+// restarts with a vote sent at an undecided height. The Byzantine validator is exempt too,
+// and restarts under the same rule: silence is one more thing a Byzantine node may do.)
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "node/consensus/driver.hpp"
+#include "tests/sim/sim_ledger.hpp"
+#include "tests/sim/sim_network.hpp"
+#include "tests/sim/sim_properties.hpp"
+#include "tests/sim/sim_rng.hpp"
+#include "tests/sim/sim_trace.hpp"
+
+namespace flex::sim {
+
+enum class Scenario : std::uint8_t { faults, f_plus_one };
+
+struct WorldOptions {
+  std::uint64_t seed = 0;
+  Scenario scenario = Scenario::faults;
+  bool echo_trace = false;
+};
+
+struct RunResult {
+  std::optional<Failure> failure;
+  std::string configuration;
+  std::uint64_t trace_hash = 0;
+  std::vector<std::string> last_lines;
+  std::int64_t virtual_us = 0;
+  std::uint64_t events = 0;
+  std::int64_t height = 0;  // the highest height an honest node decided
+};
+
+RunResult run_world(const WorldOptions& options);
+
+// ---- Internals, shared by sim_world.cpp, sim_faults.cpp, sim_clients.cpp and sim_byzantine.cpp ----
+
+inline constexpr std::int64_t kMillisecond = 1'000;  // virtual time is in µs
+inline constexpr std::int64_t kSecond = 1'000'000;
+inline constexpr std::int64_t kStatusIntervalUs = kSecond;        // block sync: every node's height
+inline constexpr std::int64_t kLivenessWindowUs = 60 * kSecond;  // progress is due within this
+
+// "h5 r2 prevote", for trace lines.
+std::string step_text(const consensus::RoundState& state);
+
+enum class Role : std::uint8_t { validator, byzantine, observer };
+enum class Power : std::uint8_t { up, crashed, paused };
+
+// What a validator keeps on disk about its signing: enough for the silent-after-restart rule.
+struct SignerDisk {
+  std::int64_t highest_signed_height = 0;
+  std::int64_t silent_through_height = 0;
+};
+
+// A KeySigner that refuses heights the node must stay silent at (see above).
+class SimSigner final : public consensus::VoteSigner {
+ public:
+  SimSigner(SecretKey key, std::function<Hash32()> aux_random, SignerDisk& disk)
+      : inner_(std::move(key), std::move(aux_random)), disk_(disk) {}
+  const PublicKey& public_key() const override { return inner_.public_key(); }
+  std::optional<Signature> sign_vote(const consensus::SignVote& request, const Hash32& digest) override {
+    if (!may_sign(request.height)) return std::nullopt;
+    return inner_.sign_vote(request, digest);
+  }
+  std::optional<Signature> sign_proposal(const consensus::SignProposal& request, const Hash32& digest) override {
+    if (!may_sign(request.height)) return std::nullopt;
+    return inner_.sign_proposal(request, digest);
+  }
+
+ private:
+  bool may_sign(std::int64_t height) {
+    if (height <= disk_.silent_through_height) return false;
+    disk_.highest_signed_height = std::max(disk_.highest_signed_height, height);
+    return true;
+  }
+  consensus::KeySigner inner_;
+  SignerDisk& disk_;
+};
+
+class World;
+
+struct SimNode;
+
+class NodeHost final : public consensus::DriverHost {
+ public:
+  NodeHost(World& world, SimNode& node) : world_(world), node_(node) {}
+  void broadcast(const consensus::SignedProposal& proposal) override;
+  void broadcast(const consensus::SignedVote& vote) override;
+  void schedule(const consensus::DriverTimer& timer, std::int64_t delay_ms) override;
+  std::int64_t now_seconds() const override;
+  void committed(const Block& block, const Commit& commit) override;
+  void equivocation(const consensus::SignedVote& first, const consensus::SignedVote& second) override;
+
+ private:
+  World& world_;
+  SimNode& node_;
+};
+
+struct SimNode {
+  std::size_t index = 0;
+  std::string name;
+  Role role = Role::validator;
+  std::optional<SecretKey> key;  // validators only
+  PublicKey public_key{};
+  std::int64_t power = 0;
+  std::unique_ptr<SimLedger> ledger;  // the node's disk: survives crashes
+  SignerDisk signer_disk;             // also on disk
+  Rng aux_random{0};                  // BIP-340 auxiliary randomness, from the seed
+  std::unique_ptr<SimSigner> signer;  // volatile from here on
+  std::unique_ptr<NodeHost> host;
+  std::unique_ptr<consensus::ConsensusDriver> driver;
+  Power power_state = Power::up;
+  std::uint64_t epoch = 0;  // bumped by a crash, so the dead incarnation's timers are dropped
+  std::vector<consensus::DriverTimer> deferred_timers;  // fired while paused, run on resume
+  std::set<Signature> traced_messages;  // consensus messages already in the trace (trace only)
+
+  bool honest() const { return role != Role::byzantine; }
+  bool up() const { return power_state == Power::up; }
+};
+
+struct Client {
+  std::string name;
+  std::size_t index = 0;
+  std::vector<std::shared_ptr<const Transaction>> transactions;  // nonces 1, 2, ... in order
+  std::size_t next = 0;           // the one in flight; one at a time, so nonces never gap
+  std::uint64_t attempt = 0;      // invalidates the resubmission check of an older attempt
+  std::optional<std::size_t> last_node;
+};
+
+class World {
+ public:
+  explicit World(const WorldOptions& options);
+  RunResult run();
+
+  // Host callbacks.
+  void node_broadcast(SimNode& node, const Message& message);
+  void schedule_timer(SimNode& node, const consensus::DriverTimer& timer, std::int64_t delay_ms);
+  std::int64_t now_seconds() const { return genesis_.genesis_time + now_us_ / 1'000'000; }
+  void node_committed(SimNode& node, const Block& block, const Commit& commit);
+  void node_saw_equivocation(SimNode& node, const consensus::SignedVote& first, const consensus::SignedVote& second);
+
+ private:
+  // Setup (sim_world.cpp; the f+1 scenario in sim_faults.cpp).
+  void choose_configuration();
+  void build_genesis(std::size_t client_count, std::size_t transactions_per_client);
+  void build_nodes();
+  void start_faults_scenario();
+  void start_f_plus_one_scenario();
+
+  // Engine.
+  void at(std::int64_t delay_us, std::function<void()> action);
+  void trace(const std::string& text) { trace_.line(now_us_, text); }
+  void fail(Failure failure);
+
+  // Network.
+  void send(SimNode& from, SimNode& to, const Message& message);
+  void deliver(SimNode& from, SimNode& to, const Message& message);
+  void deliver_blocks(SimNode& from, SimNode& to, const BlocksMessage& blocks);
+  void status_tick(SimNode& node, std::uint64_t epoch);
+
+  // Node lifecycle and faults (sim_faults.cpp, but start_driver).
+  void start_driver(SimNode& node);
+  void crash(SimNode& node);
+  void restart(SimNode& node);
+  void pause(SimNode& node);
+  void resume(SimNode& node);
+  bool may_crash(const SimNode& node) const;
+  void fault_tick();
+  void reach_gst();
+
+  // Liveness checks.
+  void liveness_tick(std::int64_t deadline_us, std::int64_t target_height);
+  bool every_honest_node_at(std::int64_t height) const;
+  std::string node_summary() const;
+  void final_checks();
+
+  // Clients (sim_clients.cpp).
+  void build_clients(std::size_t count, std::size_t transactions_per_client);
+  void client_submit(std::size_t client_index);
+  void client_saw_commit(const Block& block);
+  void admit_and_gossip(SimNode& node, const std::shared_ptr<const Transaction>& transaction, const std::string& origin);
+  bool all_client_transactions_committed() const;
+
+  // The Byzantine validator (sim_byzantine.cpp).
+  void byzantine_broadcast(SimNode& node, const Message& message);
+  void byzantine_garbage_tick(SimNode& node, std::uint64_t epoch);
+  Signature byzantine_sign(SimNode& node, const Hash32& digest);
+
+  WorldOptions options_;
+  Rng rng_;
+  Trace trace_;
+  std::string configuration_;
+  std::vector<std::int64_t> powers_;
+  std::optional<std::size_t> byzantine_;
+  std::set<std::pair<std::int64_t, std::int64_t>> byzantine_equivocated_;  // (height, round)
+
+  Genesis genesis_;
+  State::Entries initial_state_;
+  std::vector<SecretKey> client_keys_;
+  std::optional<consensus::ValidatorSet> validator_set_;
+  consensus::DriverOptions driver_options_;
+  SignatureMemo memo_;
+  std::unique_ptr<Properties> properties_;
+  std::vector<std::unique_ptr<SimNode>> nodes_;
+  std::unique_ptr<Network> network_;
+  std::uint64_t partition_generation_ = 0;
+  std::int64_t gst_us_ = 0;
+  bool after_gst_ = false;
+  std::int64_t stalled_height_ = 0;
+  std::set<Signature> own_signatures_sent_;  // messages already checked and traced when sent  // f_plus_one: the highest height once two validators stopped
+
+  std::vector<Client> clients_;
+  std::set<Hash32> client_transaction_ids_;
+  std::map<Hash32, std::size_t> client_of_;  // transaction id -> client index
+  std::set<Hash32> committed_ids_;           // committed by some honest node
+
+  struct Event {
+    std::int64_t time_us;
+    std::uint64_t sequence;
+    std::function<void()> action;
+    static bool after(const Event& a, const Event& b);  // the heap's order: (time, sequence)
+  };
+  std::vector<Event> events_;  // a min-heap on (time_us, sequence)
+  std::uint64_t next_sequence_ = 0;
+  std::uint64_t events_run_ = 0;
+  std::int64_t now_us_ = 0;
+  std::optional<Failure> failure_;
+  bool finished_ = false;
+};
+
+}  // namespace flex::sim
