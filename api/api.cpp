@@ -170,6 +170,16 @@ Api::Api(Chain& chain, NodeSigner& signer, UserStore& users, const Clock& clock,
 
 Api::~Api() = default;
 
+Json Api::network_status() const {
+  if (network_status_) return network_status_();
+  std::int64_t height = chain_.status().height;  // no consensus attached (API tests): a lone node
+  return Json{{"validator", true},
+              {"peers", Json::array()},
+              {"sync", {{"catching_up", false}, {"height", height}, {"target_height", height}}},
+              {"consensus", {{"height", height + 1}, {"round", -1}, {"step", "propose"}, {"role", "validator"}}},
+              {"p2p", {{"bytes_in", 0}, {"bytes_out", 0}, {"port", 0}}}};
+}
+
 void Api::add(http::verb method, std::string pattern, RouteAccess access, RouteHandler handler) {
   routes_.push_back(Route{method, std::move(pattern), access, std::move(handler)});
 }

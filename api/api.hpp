@@ -61,6 +61,10 @@ class Api {
   // The HTTP server's counters for /metrics; set once, before the server starts.
   void set_server_counters(std::function<ServerCounters()> source) { server_counters_ = std::move(source); }
   ServerCounters server_counters() const { return server_counters_ ? server_counters_() : ServerCounters{}; }
+  // Consensus and network facts for /status and /metrics ({"validator","peers","sync",
+  // "consensus","p2p"}); set once, before the server starts. Unset: a lone validator.
+  void set_network_status(std::function<Json()> source) { network_status_ = std::move(source); }
+  Json network_status() const;
   EventHub& events() { return *events_; }
   // Feeds the event stream; the node calls it after each commit.
   void on_committed(std::int64_t height, const WriteSet& writes);
@@ -88,6 +92,7 @@ class Api {
   Metrics metrics_;
   RecordCache record_cache_;  // decoded state records for the list routes
   std::function<ServerCounters()> server_counters_;
+  std::function<Json()> network_status_;
   std::unique_ptr<EventHub> events_;
   std::vector<Route> routes_;
   struct StaticFile {

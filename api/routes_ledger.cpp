@@ -14,6 +14,7 @@ constexpr std::int64_t max_blocks_page = 100;
 
 Reply status(Call& call) {
   ChainStatus status = call.api.chain().status();
+  Json network = call.api.network_status();
   return json_reply(call, http::status::ok,
                     {{"chain_id", status.chain_id},
                      {"height", status.height},
@@ -22,9 +23,10 @@ Reply status(Call& call) {
                      {"last_block_time", status.last_block_time},
                      {"genesis_hash", to_hex(status.genesis_hash)},
                      {"node_participant", to_hex(call.api.signer().keyring().node_participant())},
-                     {"validator", true},
-                     {"peers", Json::array()},
-                     {"sync", {{"catching_up", false}, {"height", status.height}, {"target_height", status.height}}},
+                     {"validator", network["validator"]},
+                     {"peers", network["peers"]},
+                     {"sync", network["sync"]},
+                     {"consensus", network["consensus"]},
                      {"mempool", {{"transactions", status.mempool_transactions}, {"bytes", status.mempool_bytes}}},
                      {"version", call.api.options().version}});
 }
@@ -43,6 +45,16 @@ Reply metrics(Call& call) {
   add_series(text, "flex_mempool_transactions", "gauge", "Transactions waiting in the mempool.", std::to_string(status.mempool_transactions));
   add_series(text, "flex_last_commit_seconds", "gauge", "Time the last block commit took.",
              std::to_string(commit_ms / 1000) + "." + std::to_string(1000 + commit_ms % 1000).substr(1));
+  Json network = call.api.network_status();
+  add_series(text, "flex_peers", "gauge", "Authenticated peer connections.", std::to_string(network["peers"].size()));
+  add_series(text, "flex_consensus_round", "gauge", "Consensus round at the current height (-1 before it starts).",
+             std::to_string(network["consensus"]["round"].get<std::int64_t>()));
+  add_series(text, "flex_sync_target_height", "gauge", "Highest height a peer reported.",
+             std::to_string(network["sync"]["target_height"].get<std::int64_t>()));
+  add_series(text, "flex_p2p_bytes_in_total", "counter", "Bytes received from peers.",
+             std::to_string(network["p2p"]["bytes_in"].get<std::uint64_t>()));
+  add_series(text, "flex_p2p_bytes_out_total", "counter", "Bytes sent to peers.",
+             std::to_string(network["p2p"]["bytes_out"].get<std::uint64_t>()));
   add_series(text, "flex_event_subscribers", "gauge", "Open event streams.", std::to_string(call.api.events().subscribers()));
   add_series(text, "flex_sessions", "gauge", "Live login sessions.", std::to_string(call.api.sessions().size()));
   add_series(text, "flex_http_connections_open", "gauge", "HTTP connections open now.", std::to_string(server.connections_open));

@@ -312,7 +312,7 @@ EndToEnd run_end_to_end(const Workload& workload, const Options& options) {
   consensus::TendermintNodeOptions validator_options;
   validator_options.driver.empty_block_interval_ms = 0;  // blocks only when work waits
   consensus::TendermintNode validator(*chain, workload.operator_key, clock, validator_options);
-  chain->set_on_admitted([&validator] { validator.notify_transaction(); });
+  chain->set_on_admitted([&validator](std::string_view) { validator.notify_transaction(); });
   validator.start();
   fund_senders(*chain, workload);
 

@@ -63,13 +63,14 @@ Result<Hash32> Chain::submit(Transaction transaction) {
     return reject("tx.bad_signature", "the signature does not verify for the signer's key");
   }
   Hash32 id = transaction.id;
+  std::string canonical = on_admitted_ ? transaction.canonical : std::string();  // the mempool takes the original
   {
     std::shared_lock lock(state_mutex_);
     StateOverlay view(state_);
     if (auto envelope = check_envelope(view, transaction, genesis_.chain_id); !envelope) return envelope.rejection();
     if (auto added = mempool_.add(std::move(transaction)); !added) return added.rejection();
   }
-  if (on_admitted_) on_admitted_();
+  if (on_admitted_) on_admitted_(canonical);
   return id;
 }
 

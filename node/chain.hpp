@@ -73,8 +73,9 @@ class Chain {
   const Genesis& genesis() const { return genesis_; }
   std::vector<Validator> validators() const;
   bool wait_for_height(std::int64_t height, std::chrono::milliseconds timeout) const;
-  // Called (outside any lock) after each admitted transaction.
-  void set_on_admitted(std::function<void()> callback) { on_admitted_ = std::move(callback); }
+  // Called (outside any lock, on the submitting thread) after each admitted transaction,
+  // with its canonical bytes.
+  void set_on_admitted(std::function<void(std::string_view canonical)> callback) { on_admitted_ = std::move(callback); }
   // Called (outside any lock, on the committing thread) after each block is applied, with its
   // height and state writes. Set before consensus starts.
   void set_on_committed(std::function<void(std::int64_t height, const WriteSet& writes)> callback) {
@@ -114,7 +115,7 @@ class Chain {
   Genesis genesis_;
   Hash32 genesis_hash_{};
   Mempool mempool_;
-  std::function<void()> on_admitted_;
+  std::function<void(std::string_view)> on_admitted_;
   std::function<void(std::int64_t, const WriteSet&)> on_committed_;
   std::atomic<std::int64_t> last_commit_ms_{0};
 

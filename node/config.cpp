@@ -10,9 +10,9 @@
 
 namespace flex {
 
-void apply_listen_address(NodeConfig& config, const std::string& address) {
+HostPort parse_host_port(const std::string& address, const std::string& what) {
   auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0) throw std::runtime_error("listen address must be HOST:PORT, got '" + address + "'");
+  if (colon == std::string::npos || colon == 0) throw std::runtime_error(what + " must be HOST:PORT, got '" + address + "'");
   std::string port_text = address.substr(colon + 1);
   int port = 0;
   try {
@@ -22,11 +22,16 @@ void apply_listen_address(NodeConfig& config, const std::string& address) {
   } catch (const std::exception&) {
     port = -1;
   }
-  if (port < 0 || port > 65535) throw std::runtime_error("listen port must be 0-65535, got '" + port_text + "'");
+  if (port < 0 || port > 65535) throw std::runtime_error(what + " port must be 0-65535, got '" + port_text + "'");
   std::string host = address.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [IPv6]
+  return HostPort{host, static_cast<std::uint16_t>(port)};
+}
+
+void apply_listen_address(NodeConfig& config, const std::string& address) {
+  auto [host, port] = parse_host_port(address, "listen address");
   config.listen_host = host;
-  config.listen_port = static_cast<std::uint16_t>(port);
+  config.listen_port = port;
 }
 
 std::chrono::milliseconds parse_empty_block_interval(const std::string& text) {
@@ -56,7 +61,7 @@ void apply_config_file(NodeConfig& config, const std::string& path) {
     static const char* known[] = {"data_dir", "listen", "genesis_file", "key_file", "empty_block_interval_ms",
                                   "log_level", "webui_dir", "session_lifetime_seconds", "rate_limit_per_second",
                                   "rate_limit_burst", "tls_certificate_file", "tls_private_key_file",
-                                  "allow_public_plain_http", "secure_cookies"};
+                                  "allow_public_plain_http", "secure_cookies", "p2p_listen", "peers", "max_peers"};
     if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
       throw std::runtime_error("unknown config field '" + key + "'");
     }
@@ -87,6 +92,23 @@ void apply_config_file(NodeConfig& config, const std::string& path) {
   if (json.contains("secure_cookies")) {
     if (!json["secure_cookies"].is_boolean()) throw std::runtime_error("config field secure_cookies must be true or false");
     config.secure_cookies = json["secure_cookies"].get<bool>();
+  }
+  integer_field("max_peers", config.max_peers, 1, 1000);
+  std::string p2p_listen;
+  text_field("p2p_listen", p2p_listen);
+  if (!p2p_listen.empty()) {
+    parse_host_port(p2p_listen, "p2p_listen");
+    config.p2p_listen = p2p_listen;
+  }
+  if (json.contains("peers")) {
+    const Json& peers = json["peers"];
+    if (!peers.is_array() || peers.size() > 1000) throw std::runtime_error("config field peers must be an array of \"HOST:PORT\"");
+    config.peers.clear();
+    for (const auto& peer : peers) {
+      if (!peer.is_string()) throw std::runtime_error("config field peers must be an array of \"HOST:PORT\"");
+      parse_host_port(peer.get<std::string>(), "peer address");
+      config.peers.push_back(peer.get<std::string>());
+    }
   }
   std::string listen;
   text_field("listen", listen);

@@ -48,6 +48,13 @@ void ConsensusDriver::start() {
     host_.schedule(DriverTimer{DriverTimer::Kind::start_gate, height(), 0}, options_.empty_block_interval_ms);
   }
   if (resume_) {
+    // The core counts the resumed locked and valid blocks as valid (they were, on this same
+    // tip); the ledger must have executed them too, or deciding one could not commit it.
+    for (const auto& block : resume_->blocks) {
+      if (auto valid = ledger_.validate(*block, host_.now_seconds()); !valid) {
+        throw std::runtime_error("a resumed lock block no longer validates: " + valid.rejection().message);
+      }
+    }
     RoundState at = core_.state();
     auto kind = at.step == Step::propose   ? DriverTimer::Kind::propose
                 : at.step == Step::prevote ? DriverTimer::Kind::prevote

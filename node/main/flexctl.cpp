@@ -8,6 +8,10 @@
 //   flexctl digest --data DIR --date YYYY-MM-DD --key FILE
 //                                             prints the day's digest, signed, for anchoring elsewhere
 //   flexctl check-digest --file FILE          checks a signed digest's signature
+//   flexctl devnet-init --dir DIR [--validators 4] [--full-nodes 2] [--api-port 8080] [--p2p-port 26656]
+//                       [--isp-seconds 60] [--docker-service-prefix node]
+//                                             writes a local network's genesis and node directories
+//                                             (node/devnet_setup.hpp; scripts/devnet.sh runs them)
 //   flexctl user add --data DIR --name NAME --participant HEX [--password-file FILE]
 //   flexctl user list --data DIR
 //   flexctl user remove --data DIR --name NAME
@@ -80,6 +84,7 @@
 #include "ledger/schnorr.hpp"
 #include "ledger/store.hpp"
 #include "ledger/transaction.hpp"
+#include "node/devnet_setup.hpp"
 #include "node/keyfile.hpp"
 #include "node/main/api_client.hpp"
 #include "node/verify_chain.hpp"
@@ -97,6 +102,8 @@ constexpr const char* usage =
     "       flexctl verify --data DIR\n"
     "       flexctl digest --data DIR --date YYYY-MM-DD --key FILE\n"
     "       flexctl check-digest --file FILE\n"
+    "       flexctl devnet-init --dir DIR [--validators 4] [--full-nodes 2] [--api-port 8080] [--p2p-port 26656]\n"
+    "                           [--isp-seconds 60] [--docker-service-prefix PREFIX]\n"
     "       flexctl user add --data DIR --name NAME --participant HEX [--password-file FILE]\n"
     "       flexctl user list --data DIR\n"
     "       flexctl user remove --data DIR --name NAME\n"
@@ -144,6 +151,34 @@ int keygen(const std::map<std::string, std::string>& options) {
   flex::SecretKey secret = flex::generate_secret_key();
   flex::write_key_file(path, secret);
   std::cout << flex::to_hex(*flex::derive_public_key(secret)) << "\n";
+  return 0;
+}
+
+// A whole-number option in [min, max], or its default when absent.
+int bounded_option(const std::map<std::string, std::string>& options, const std::string& name, int fallback, int min, int max) {
+  auto found = options.find(name);
+  if (found == options.end()) return fallback;
+  int value = 0;
+  auto [end, error] = std::from_chars(found->second.data(), found->second.data() + found->second.size(), value);
+  if (error != std::errc() || end != found->second.data() + found->second.size() || value < min || value > max) {
+    throw UsageError("--" + name + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  }
+  return value;
+}
+
+int devnet_init(const std::map<std::string, std::string>& options) {
+  flex::DevnetOptions devnet;
+  devnet.dir = required(options, "dir");
+  devnet.validators = bounded_option(options, "validators", 4, 1, 4);
+  devnet.full_nodes = bounded_option(options, "full-nodes", 2, 0, 4);
+  devnet.api_port = bounded_option(options, "api-port", 8080, 1, 65000);
+  devnet.p2p_port = bounded_option(options, "p2p-port", 26656, 1, 65000);
+  devnet.isp_seconds = bounded_option(options, "isp-seconds", 60, 60, 3600);
+  if (3600 % devnet.isp_seconds != 0) throw UsageError("--isp-seconds must divide 3600");
+  if (auto prefix = options.find("docker-service-prefix"); prefix != options.end()) devnet.service_prefix = prefix->second;
+  devnet.genesis_time = std::time(nullptr);
+  flex::create_devnet(devnet);
+  std::cout << devnet.dir << ": " << devnet.validators << " validators and " << devnet.full_nodes << " full nodes\n";
   return 0;
 }
 
@@ -1106,6 +1141,7 @@ int main(int argc, char** argv) {
     if (is_client_command(command)) return client_command(command, argc, argv);
     auto options = parse_options(argc, argv, 2);
     if (command == "keygen") return keygen(options);
+    if (command == "devnet-init") return devnet_init(options);
     if (command == "pubkey") return pubkey(options);
     if (command == "sign") return sign(options);
     if (command == "verify") return verify(options);

@@ -2,11 +2,13 @@
 //   flexnode --dev [--data DIR] [--listen HOST:PORT] [--empty-block-interval-ms N] [--rate-limit-per-second N]
 //                  [--session-lifetime-seconds N] [--dev-isp-seconds N] [--webui-dir DIR]
 //   flexnode --config FILE [--data DIR] [--listen HOST:PORT] [--rate-limit-per-second N] [--webui-dir DIR]
+//   either with [--p2p-listen HOST:PORT] [--peer HOST:PORT]... to join a network of validators
 // SIGINT or SIGTERM stops it cleanly: the API stops accepting, the block in progress is
 // committed or abandoned, and the store is closed.
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <cstring>
@@ -21,6 +23,7 @@
 #include "api/user_store.hpp"
 #include "node/chain.hpp"
 #include "node/config.hpp"
+#include "contracts/evidence.hpp"
 #include "node/consensus/tendermint_node.hpp"
 #include "node/dev_setup.hpp"
 #include "node/keyfile.hpp"
@@ -36,7 +39,8 @@ void print_usage() {
                "                [--rate-limit-per-second N] [--session-lifetime-seconds N]\n"
                "                [--dev-isp-seconds N (a new dev chain's ISP length, default 900)] [--webui-dir DIR]\n"
                "       flexnode --config FILE [--data DIR] [--listen HOST:PORT] [--rate-limit-per-second N]\n"
-               "                [--webui-dir DIR (the dashboard to serve at /; empty: none)]\n";
+               "                [--webui-dir DIR (the dashboard to serve at /; empty: none)]\n"
+               "       either with [--p2p-listen HOST:PORT] [--peer HOST:PORT]... (peer-to-peer network)\n";
 }
 
 // An option's integer value in [min, max], or a message that names the option and range.
@@ -54,7 +58,8 @@ std::int64_t bounded_integer(const std::string& option, const std::string& text,
 flex::NodeConfig parse_arguments(int argc, char** argv) {
   flex::NodeConfig config;
   config.webui_dir = FLEX_DEFAULT_WEBUI_DIR;
-  std::optional<std::string> data, listen, interval, config_file, rate_limit, session_lifetime, dev_isp, webui_dir;
+  std::optional<std::string> data, listen, interval, config_file, rate_limit, session_lifetime, dev_isp, webui_dir, p2p_listen;
+  std::vector<std::string> peers;
   for (int i = 1; i < argc; ++i) {
     std::string argument = argv[i];
     auto value = [&]() -> std::string {
@@ -70,6 +75,8 @@ flex::NodeConfig parse_arguments(int argc, char** argv) {
     else if (argument == "--session-lifetime-seconds") session_lifetime = value();
     else if (argument == "--dev-isp-seconds") dev_isp = value();
     else if (argument == "--webui-dir") webui_dir = value();
+    else if (argument == "--p2p-listen") p2p_listen = value();
+    else if (argument == "--peer") peers.push_back(value());
     else if (argument == "--help" || argument == "-h") { print_usage(); std::exit(0); }
     else throw std::runtime_error("unknown argument '" + argument + "'");
   }
@@ -79,6 +86,12 @@ flex::NodeConfig parse_arguments(int argc, char** argv) {
   if (listen) flex::apply_listen_address(config, *listen);
   if (interval) config.empty_block_interval = flex::parse_empty_block_interval(*interval);
   if (webui_dir) config.webui_dir = *webui_dir;
+  if (p2p_listen) {
+    flex::parse_host_port(*p2p_listen, "--p2p-listen");
+    config.p2p_listen = *p2p_listen;
+  }
+  for (const auto& peer : peers) flex::parse_host_port(peer, "--peer");
+  if (!peers.empty()) config.peers = peers;
   if (rate_limit) {
     config.rate_limit_per_second = bounded_integer("--rate-limit-per-second", *rate_limit, 0, 1'000'000, " (0: off)");
     config.rate_limit_burst = std::max<std::int64_t>(config.rate_limit_burst, 2 * config.rate_limit_per_second);
@@ -149,15 +162,13 @@ int run(const flex::NodeConfig& config) {
 
   auto chain = flex::Chain::open(config.store_path(), genesis);
   std::atomic<bool> failed{false};
-  {
-    // Until the peer-to-peer network lands, no message leaves this node: only a chain whose
-    // sole validator is this node can make blocks.
-    auto validators = chain->validators();
-    if (validators.size() != 1 || validators[0].public_key != *flex::derive_public_key(key)) {
-      throw std::runtime_error("this node's key (" + flex::to_hex(*flex::derive_public_key(key)) +
-                               ") must be the only validator in genesis: networks of validators need the "
-                               "peer-to-peer layer, which is not built yet");
-    }
+  auto validators = chain->validators();
+  const bool is_validator = std::any_of(validators.begin(), validators.end(),
+                                        [&](const flex::Validator& v) { return v.public_key == public_key; });
+  if (!config.networked() && !(is_validator && validators.size() == 1)) {
+    throw std::runtime_error("this chain has " + std::to_string(validators.size()) +
+                             " validators and this node is not its only one: give p2p_listen and peers (or --p2p-listen "
+                             "and --peer) so the node can reach the others");
   }
   flex::consensus::TendermintNodeOptions consensus_options;
   consensus_options.driver.empty_block_interval_ms = config.empty_block_interval.count();
@@ -165,9 +176,36 @@ int run(const flex::NodeConfig& config) {
     failed = true;
     ::kill(::getpid(), SIGTERM);  // stop the whole node
   };
-  flex::consensus::TendermintNode validator(*chain, key, clock, consensus_options);
-  chain->set_on_admitted([&validator] { validator.notify_transaction(); });
+  if (is_validator) consensus_options.privval_path = config.privval_path();
+  if (config.networked()) {
+    flex::p2p::PeerNetworkOptions network;
+    if (!config.p2p_listen.empty()) {
+      auto [host, port] = flex::parse_host_port(config.p2p_listen, "p2p_listen");
+      network.listen_host = host;
+      network.listen_port = port;
+    }
+    network.peers = config.peers;
+    network.max_peers = static_cast<std::size_t>(config.max_peers);
+    consensus_options.network = network;
+  }
   flex::NodeSigner signer(*chain, std::move(keyring), clock);
+  // A validator reports equivocation it sees as an evidence transaction under its own key.
+  consensus_options.on_equivocation = [&signer, &public_key, is_validator](const flex::consensus::SignedVote& first,
+                                                                          const flex::consensus::SignedVote& second) {
+    if (!is_validator) return;
+    auto reported = [](const flex::consensus::SignedVote& vote) {
+      return flex::ReportedVote{vote.type, vote.height, vote.round, vote.block, vote.validator, vote.signature};
+    };
+    auto submitted = signer.submit(public_key, flex::duplicate_vote_type,
+                                   flex::duplicate_vote_payload(reported(first), reported(second)));
+    if (submitted) {
+      flex::log::warn("evidence.reported", {{"validator", flex::to_hex(first.validator)}, {"tx", flex::to_hex(submitted->id)}});
+    } else {
+      flex::log::info("evidence.not_reported", {{"code", submitted.rejection().code}, {"reason", submitted.rejection().message}});
+    }
+  };
+  flex::consensus::TendermintNode validator(*chain, key, clock, consensus_options);
+  chain->set_on_admitted([&validator](std::string_view canonical) { validator.on_admitted(canonical); });
 
   flex::api::ApiOptions api_options;
   api_options.version = version;
@@ -187,12 +225,18 @@ int run(const flex::NodeConfig& config) {
       [&api](const flex::api::Request& request, const flex::api::ClientInfo& client) { return api.handle(request, client); },
       limits, tls);
   api.set_server_counters([&server] { return server.counters(); });
+  api.set_network_status([&validator, &chain] {
+    return flex::consensus::network_status_json(validator.network_status(), chain->status().height);
+  });
   // One I/O thread per core: writes and logins, which wait, run on the server's blocking pool.
   server.start(std::max(2u, std::thread::hardware_concurrency()));
   validator.start();
   auto status = chain->status();
+  auto network = validator.network_status();
   flex::log::info("node.started", {{"chain_id", status.chain_id},
                                    {"height", status.height},
+                                   {"role", is_validator ? "validator" : "full"},
+                                   {"p2p_port", network.p2p_port},
                                    {"participant", flex::to_hex(public_key)},
                                    {"data_dir", config.data_dir},
                                    {"url", std::string(config.tls() ? "https://" : "http://") + config.listen_host + ":" +

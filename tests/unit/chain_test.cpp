@@ -47,7 +47,7 @@ struct RunningNode {
   FixedClock clock;
   consensus::TendermintNode validator{*chain, key_for("operator"), clock, no_empty_blocks()};
   RunningNode() {
-    chain->set_on_admitted([this] { validator.notify_transaction(); });
+    chain->set_on_admitted([this](std::string_view) { validator.notify_transaction(); });
     validator.start();
   }
 };
