@@ -10,7 +10,7 @@ endif
 DEMO_LISTEN ?= 127.0.0.1:8080
 DEMO_DATA ?= ./data
 
-.PHONY: deps build demo test test-fast test-asan bench clean
+.PHONY: deps build demo devnet test test-fast test-asan bench clean
 
 deps:
 	./scripts/install-deps.sh
@@ -23,6 +23,11 @@ build: deps
 # data through its own API (scripts/demo.sh, scripts/demo-seed.mjs).
 demo: build
 	./scripts/demo.sh $(BUILD_DIR) $(DEMO_DATA) $(DEMO_LISTEN)
+
+# A local network on loopback: 4 validators and 2 full nodes, node N's dashboard at
+# http://127.0.0.1:808N (scripts/devnet.sh; `scripts/devnet.sh stop` stops it).
+devnet: build
+	BUILD_DIR=$(BUILD_DIR) ./scripts/devnet.sh start
 
 # Every test, in the normal build and in the sanitizer (ASan + UBSan) build.
 test: test-fast test-asan
@@ -40,6 +45,7 @@ bench: build
 	./$(BUILD_DIR)/bench/bench_matching
 	./$(BUILD_DIR)/bench/bench_settlement
 	./$(BUILD_DIR)/bench/bench_api
+	./$(BUILD_DIR)/bench/bench_network
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

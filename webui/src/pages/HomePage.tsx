@@ -4,13 +4,26 @@ import { canWrite } from "../lib/roles";
 import { formatTime } from "../lib/format";
 import { ProblemMessage } from "../components/ProblemMessage";
 
+interface Peer {
+  address: string;
+  direction: "inbound" | "outbound";
+  height: number;
+  public_key: string;
+  validator: boolean;
+}
+
 interface NodeStatus {
   chain_id: string;
   height: number;
   app_hash: string;
   last_block_time: number;
   version: string;
+  peers: Peer[];
+  sync: { catching_up: boolean; height: number; target_height: number };
+  consensus: { height: number; round: number; step: string; role: "validator" | "full" };
 }
+
+const statusRefreshMs = 2000;
 
 // Who is logged in, what the session may do, and the node it talks to.
 export function HomePage({ session }: { session: Session }) {
@@ -18,7 +31,19 @@ export function HomePage({ session }: { session: Session }) {
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
-    api.get<NodeStatus>("/status").then(setStatus, setError);
+    // Polled, so a node that is catching up shows its progress as it goes.
+    let live = true;
+    const load = () =>
+      api.get<NodeStatus>("/status").then(
+        (next) => live && (setStatus(next), setError(null)),
+        (problem) => live && setError(problem),
+      );
+    load();
+    const timer = window.setInterval(load, statusRefreshMs);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
   }, []);
 
   const writes = canWrite(session.roles, session.can_sign);
@@ -51,8 +76,51 @@ export function HomePage({ session }: { session: Session }) {
           <dd>
             <code>{status.app_hash}</code>
           </dd>
+          <dt>Role</dt>
+          <dd data-testid="node-role">
+            {status.consensus.role === "validator" ? "validator" : "full node (verifies every commit)"}
+            {status.consensus.round >= 0 && `, deciding height ${status.consensus.height} in round ${status.consensus.round} (${status.consensus.step})`}
+          </dd>
+          <dt>Sync</dt>
+          <dd data-testid="sync">
+            {status.sync.catching_up ? (
+              <>
+                catching up: {status.sync.height} of {status.sync.target_height}{" "}
+                <progress max={status.sync.target_height} value={status.sync.height} aria-label="Sync progress" />
+              </>
+            ) : (
+              "up to date with its peers"
+            )}
+          </dd>
         </dl>
       )}
+      {status && status.peers.length > 0 && (
+        <table aria-label="Peers">
+          <thead>
+            <tr>
+              <th>Peer key</th>
+              <th>Kind</th>
+              <th>Height</th>
+              <th>Address</th>
+              <th>Direction</th>
+            </tr>
+          </thead>
+          <tbody>
+            {status.peers.map((peer) => (
+              <tr key={peer.public_key}>
+                <td>
+                  <code title={peer.public_key}>{peer.public_key.slice(0, 16)}…</code>
+                </td>
+                <td>{peer.validator ? "validator" : "full node"}</td>
+                <td>{peer.height}</td>
+                <td>{peer.address}</td>
+                <td>{peer.direction}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {status && status.peers.length === 0 && <p>No peers connected.</p>}
     </section>
   );
 }
