@@ -124,13 +124,13 @@ Status report_duplicate_vote(HandlerContext& context) {
   return ok_status();
 }
 
-Json duplicate_vote_payload(const ReportedVote& first, const ReportedVote& second) {
+Json duplicate_vote_payload(const SignedVote& first, const SignedVote& second) {
   // Two votes that differ in anything but the block hash are not one equivocation.
   assert(first.validator == second.validator && first.height == second.height && first.round == second.round &&
          first.type == second.type);
   const bool swap = second.block < first.block;
-  const ReportedVote& lower = swap ? second : first;
-  const ReportedVote& upper = swap ? first : second;
+  const SignedVote& lower = swap ? second : first;
+  const SignedVote& upper = swap ? first : second;
   return Json{{"height", first.height},
               {"round", first.round},
               {"type", vote_type_name(first.type)},
@@ -140,7 +140,7 @@ Json duplicate_vote_payload(const ReportedVote& first, const ReportedVote& secon
 }
 
 Transaction make_duplicate_vote_evidence(const std::string& chain_id, const SecretKey& reporter, std::int64_t nonce,
-                                         const ReportedVote& first, const ReportedVote& second,
+                                         const SignedVote& first, const SignedVote& second,
                                          const Hash32& aux_random) {
   return sign_transaction(chain_id, duplicate_vote_type, reporter, nonce, duplicate_vote_payload(first, second),
                           aux_random);

@@ -86,6 +86,20 @@ Hash32 vote_digest(VoteType type, const std::string& chain_id, std::int64_t heig
                    const std::optional<Hash32>& block_hash);
 Hash32 proposal_digest(const std::string& chain_id, std::int64_t height, std::int64_t round,
                        std::int64_t valid_round, const Hash32& block_hash);
+// A signed prevote or precommit: consensus sends it, and evidence of equivocation
+// (contracts/evidence.hpp) records two of them.
+struct SignedVote {
+  VoteType type = VoteType::prevote;
+  std::int64_t height = 0;
+  std::int64_t round = 0;
+  std::optional<Hash32> block;  // nullopt: a vote for nil
+  PublicKey validator{};
+  Signature signature{};
+
+  Hash32 digest(const std::string& chain_id) const { return vote_digest(type, chain_id, height, round, block); }
+  friend bool operator==(const SignedVote&, const SignedVote&) = default;
+};
+
 // vote_digest(VoteType::precommit, ...) for a non-nil block: the bytes a commit signs.
 Hash32 precommit_digest(const std::string& chain_id, std::int64_t height, std::int64_t round,
                         const Hash32& block_hash);

@@ -14,19 +14,7 @@ namespace flex::consensus {
 enum class Step : std::uint8_t { propose = 1, prevote = 2, precommit = 3 };
 std::string_view step_name(Step step);
 
-struct SignedVote {
-  VoteType type = VoteType::prevote;
-  std::int64_t height = 0;
-  std::int64_t round = 0;
-  std::optional<Hash32> block;  // nullopt: a vote for nil
-  PublicKey validator{};
-  Signature signature{};
-
-  Hash32 digest(const std::string& chain_id) const {
-    return vote_digest(type, chain_id, height, round, block);
-  }
-  friend bool operator==(const SignedVote&, const SignedVote&) = default;
-};
+using SignedVote = flex::SignedVote;  // ledger/block.hpp: evidence records it too
 
 struct SignedProposal {
   std::int64_t height = 0;

@@ -16,6 +16,7 @@ constexpr std::size_t kSeenCapacity = 200'000;
 constexpr std::int64_t kTickMs = 500;
 constexpr auto kStatusInterval = std::chrono::seconds(5);
 constexpr auto kBlockRequestTimeout = std::chrono::seconds(10);
+constexpr auto kSyncBench = std::chrono::seconds(60);
 // A peer one height ahead is normal mid-commit; one that stays ahead this long is not.
 constexpr auto kBehindGrace = std::chrono::seconds(2);
 
@@ -237,6 +238,7 @@ void TendermintNode::on_peer_connected(const p2p::PeerInfo& peer) {
 
 void TendermintNode::on_peer_disconnected(p2p::PeerId peer) {
   peer_heights_.erase(peer);
+  sync_benched_until_.erase(peer);
   if (block_request_ && block_request_->peer == peer) {
     block_request_.reset();
     maybe_request_blocks();
@@ -351,7 +353,9 @@ void TendermintNode::maybe_request_blocks() {
   const std::int64_t height = chain_.status().height;
   p2p::PeerId best = 0;
   std::int64_t best_height = height;
+  auto now = SteadyClock::now();
   for (const auto& [peer, peer_height] : peer_heights_) {
+    if (auto benched = sync_benched_until_.find(peer); benched != sync_benched_until_.end() && now < benched->second) continue;
     if (peer_height > best_height) {
       best = peer;
       best_height = peer_height;
@@ -361,7 +365,6 @@ void TendermintNode::maybe_request_blocks() {
     behind_since_.reset();
     return;
   }
-  auto now = SteadyClock::now();
   if (!behind_since_) behind_since_ = now;
   if (best_height == height + 1 && now - *behind_since_ < kBehindGrace) return;
   std::int64_t count = std::min<std::int64_t>(p2p::kMaxBlocksPerRequest, best_height - height);
@@ -377,7 +380,7 @@ void TendermintNode::tick() {
   }
   if (block_request_ && now > block_request_->deadline) {
     log::warn("sync.request_timeout", {{"peer", block_request_->peer}, {"from", block_request_->from}});
-    peer_heights_.erase(block_request_->peer);  // ask someone else; its next STATUS restores it
+    sync_benched_until_[block_request_->peer] = now + kSyncBench;  // ask someone else meanwhile
     block_request_.reset();
   }
   maybe_request_blocks();

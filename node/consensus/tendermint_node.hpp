@@ -138,6 +138,9 @@ class TendermintNode final : public Consensus, private DriverHost {
     std::chrono::steady_clock::time_point deadline;
   };
   std::optional<BlockRequestInFlight> block_request_;
+  // Peers that left a block request unanswered are not asked again until then, so a peer
+  // that claims a height it cannot serve does not hold sync up.
+  std::map<p2p::PeerId, std::chrono::steady_clock::time_point> sync_benched_until_;
   std::optional<std::chrono::steady_clock::time_point> behind_since_;
   std::chrono::steady_clock::time_point last_status_sent_{};
   std::unique_ptr<boost::asio::steady_timer> tick_timer_;

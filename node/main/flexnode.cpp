@@ -193,11 +193,7 @@ int run(const flex::NodeConfig& config) {
   consensus_options.on_equivocation = [&signer, &public_key, is_validator](const flex::consensus::SignedVote& first,
                                                                           const flex::consensus::SignedVote& second) {
     if (!is_validator) return;
-    auto reported = [](const flex::consensus::SignedVote& vote) {
-      return flex::ReportedVote{vote.type, vote.height, vote.round, vote.block, vote.validator, vote.signature};
-    };
-    auto submitted = signer.submit(public_key, flex::duplicate_vote_type,
-                                   flex::duplicate_vote_payload(reported(first), reported(second)));
+    auto submitted = signer.submit(public_key, flex::duplicate_vote_type, flex::duplicate_vote_payload(first, second));
     if (submitted) {
       flex::log::warn("evidence.reported", {{"validator", flex::to_hex(first.validator)}, {"tx", flex::to_hex(submitted->id)}});
     } else {

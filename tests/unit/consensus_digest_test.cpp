@@ -5,20 +5,10 @@
 
 #include "ledger/block.hpp"
 #include "ledger/hash.hpp"
+#include "test_support.hpp"
 
 using namespace flex;
-
-namespace {
-
-// Bytes 0x00, 0x01, ..., 0x1f, so the hex form is easy to write by hand.
-Hash32 counting_hash() {
-  Hash32 hash{};
-  for (std::size_t i = 0; i < hash.size(); ++i) hash[i] = static_cast<std::uint8_t>(i);
-  return hash;
-}
-constexpr const char* kCountingHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-
-}  // namespace
+using namespace flex::test;
 
 TEST_CASE("vote type names are prevote and precommit", "[consensus]") {
   CHECK(vote_type_name(VoteType::prevote) == "prevote");

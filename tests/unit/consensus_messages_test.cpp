@@ -20,14 +20,6 @@ using namespace flex::test;
 
 namespace {
 
-// Bytes 0x00, 0x01, ..., 0x1f, so the hex form is easy to write by hand.
-Hash32 counting_hash() {
-  Hash32 hash{};
-  for (std::size_t i = 0; i < hash.size(); ++i) hash[i] = static_cast<std::uint8_t>(i);
-  return hash;
-}
-constexpr const char* kCountingHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-
 std::string repeat(const std::string& text, std::size_t times) {
   std::string out;
   for (std::size_t i = 0; i < times; ++i) out += text;

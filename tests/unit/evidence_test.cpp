@@ -33,18 +33,18 @@ Hash32 filled(std::uint8_t byte) {
 const Hash32 block_low = filled(0x11);
 const Hash32 block_high = filled(0x22);
 
-ReportedVote vote(std::string_view signer, VoteType type, std::int64_t height, std::int64_t round,
+SignedVote vote(std::string_view signer, VoteType type, std::int64_t height, std::int64_t round,
                   std::optional<Hash32> block, const std::string& chain = chain_id) {
-  ReportedVote signed_vote{type, height, round, block, public_key_for(signer), {}};
+  SignedVote signed_vote{type, height, round, block, public_key_for(signer), {}};
   signed_vote.signature = *schnorr_sign(key_for(signer), vote_digest(type, chain, height, round, block), Hash32{});
   return signed_vote;
 }
 
-ReportedVote prevote(std::optional<Hash32> block, std::int64_t height = 1) {
+SignedVote prevote(std::optional<Hash32> block, std::int64_t height = 1) {
   return vote("validator-b", VoteType::prevote, height, 0, block);
 }
 
-Json vote_json(const ReportedVote& reported) {
+Json vote_json(const SignedVote& reported) {
   return Json{{"block_hash", reported.block ? Json(to_hex(*reported.block)) : Json(nullptr)},
               {"signature", to_hex(reported.signature)}};
 }
@@ -78,8 +78,8 @@ TEST_CASE("evidence keys pad height and round to 16 digits", "[evidence]") {
 }
 
 TEST_CASE("the builder lists the two votes by block hash, nil first, whatever the argument order", "[evidence]") {
-  ReportedVote nil_vote = prevote(std::nullopt);
-  ReportedVote low = prevote(block_low);
+  SignedVote nil_vote = prevote(std::nullopt);
+  SignedVote low = prevote(block_low);
   Json expected{{"height", 1},
                 {"round", 0},
                 {"type", "prevote"},
@@ -97,8 +97,8 @@ TEST_CASE("the builder lists the two votes by block hash, nil first, whatever th
 
 TEST_CASE("two conflicting prevotes are recorded exactly, once", "[evidence]") {
   TestLedger ledger(evidence_genesis());
-  ReportedVote low = prevote(block_low);
-  ReportedVote high = prevote(block_high);
+  SignedVote low = prevote(block_low);
+  SignedVote high = prevote(block_high);
   // Given high first: the builder orders them.
   CHECK(ledger.run_alone(make_duplicate_vote_evidence(chain_id, key_for("operator"), 1, high, low, Hash32{})) == "ok");
   const std::string key = "evidence/" + to_hex(public_key_for("validator-b")) + "/0000000000000001/0000000000000000/prevote";
@@ -124,8 +124,8 @@ TEST_CASE("two conflicting prevotes are recorded exactly, once", "[evidence]") {
 
 TEST_CASE("a nil vote conflicts with a vote for a block; prevotes and precommits are separate records", "[evidence]") {
   TestLedger ledger(evidence_genesis());
-  ReportedVote nil_precommit = vote("validator-b", VoteType::precommit, 1, 3, std::nullopt);
-  ReportedVote block_precommit = vote("validator-b", VoteType::precommit, 1, 3, block_high);
+  SignedVote nil_precommit = vote("validator-b", VoteType::precommit, 1, 3, std::nullopt);
+  SignedVote block_precommit = vote("validator-b", VoteType::precommit, 1, 3, block_high);
   CHECK(ledger.run_alone(
             make_duplicate_vote_evidence(chain_id, key_for("operator"), 1, block_precommit, nil_precommit, Hash32{})) ==
         "ok");
@@ -137,8 +137,8 @@ TEST_CASE("a nil vote conflicts with a vote for a block; prevotes and precommits
   CHECK(record["votes"] == Json::array({vote_json(nil_precommit), vote_json(block_precommit)}));
   CHECK(record["votes"][0]["block_hash"].is_null());
 
-  ReportedVote nil_prevote = vote("validator-b", VoteType::prevote, 1, 3, std::nullopt);
-  ReportedVote block_prevote = vote("validator-b", VoteType::prevote, 1, 3, block_high);
+  SignedVote nil_prevote = vote("validator-b", VoteType::prevote, 1, 3, std::nullopt);
+  SignedVote block_prevote = vote("validator-b", VoteType::prevote, 1, 3, block_high);
   CHECK(ledger.run_alone(
             make_duplicate_vote_evidence(chain_id, key_for("operator"), 2, nil_prevote, block_prevote, Hash32{})) ==
         "ok");

@@ -22,6 +22,14 @@ inline PublicKey public_key_for(std::string_view label) { return *derive_public_
 
 inline constexpr const char* chain_id = "flexledger-test";
 
+// Bytes 0x00, 0x01, ..., 0x1f, so the hex form is easy to write by hand in expected texts.
+inline Hash32 counting_hash() {
+  Hash32 hash{};
+  for (std::size_t i = 0; i < hash.size(); ++i) hash[i] = static_cast<std::uint8_t>(i);
+  return hash;
+}
+inline constexpr const char* kCountingHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 // Genesis: "operator" is validator and operator; "alice" and "bob" are prosumers,
 // "dso" is a DSO, "auditor" an auditor.
 inline Genesis test_genesis() {
