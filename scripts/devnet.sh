@@ -31,7 +31,12 @@ node_ids() {
 }
 
 pid_of() { cat "$dir/node$1/node.pid" 2>/dev/null || true; }
-running() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+# Alive and not a zombie (an orphaned node may wait a while to be reaped).
+running() {
+  local pid
+  pid=$(pid_of "$1")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != "Z" ]
+}
 
 start_node() {
   local n=$1
@@ -66,7 +71,7 @@ case "$command" in
     for n in $(node_ids "${2:-}"); do start_node "$n"; done
     ;;
   stop) for n in $(node_ids "${2:-}"); do signal_node "$n" TERM; wait_stopped "$n"; done ;;
-  kill) for n in $(node_ids "${2:-}"); do signal_node "$n" KILL; done ;;
+  kill) for n in $(node_ids "${2:-}"); do signal_node "$n" KILL; wait_stopped "$n"; done ;;
   restart)
     for n in $(node_ids "${2:-}"); do
       if running "$n"; then signal_node "$n" TERM; wait_stopped "$n"; fi
