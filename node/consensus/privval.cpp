@@ -41,6 +41,20 @@ std::string record_text(const LastSigned& record) {
             {"locked", hash_or_null(record.locks.locked)},
             {"valid_round", record.locks.valid_round},
             {"valid", hash_or_null(record.locks.valid)}};
+  // The lock proposals without their blocks, which the lock_blocks rows hold.
+  Json proposals = Json::array();
+  for (const auto& proposal : record.lock_proposals) {
+    Json item = proposal_to_json(proposal);
+    item.erase("block");
+    proposals.push_back(std::move(item));
+  }
+  json["lock_proposals"] = std::move(proposals);
+  Json votes = Json::array();
+  for (const auto& vote : record.lock_votes) votes.push_back(vote_to_json(vote));
+  json["lock_votes"] = std::move(votes);
+  Json blocks = Json::array();  // in the core's order, which load() restores
+  for (const auto& block : record.lock_blocks) blocks.push_back(to_hex(block_hash(block->header)));
+  json["lock_blocks"] = std::move(blocks);
   return to_canonical(json);
 }
 
@@ -58,6 +72,17 @@ LastSigned record_from_text(const std::string& text) {
   record.locks.locked = optional_hash(json, "locked");
   record.locks.valid_round = json.at("valid_round").get<std::int64_t>();
   record.locks.valid = optional_hash(json, "valid");
+  for (const auto& item : json.value("lock_proposals", Json::array())) {  // absent in older records
+    SignedProposal proposal;
+    proposal.height = item.at("height").get<std::int64_t>();
+    proposal.round = item.at("round").get<std::int64_t>();
+    proposal.valid_round = item.at("valid_round").get<std::int64_t>();
+    proposal.block_id = hex_field<32>(item, "block_hash").value();
+    proposal.signer = hex_field<32>(item, "signer").value();
+    proposal.signature = hex_field<64>(item, "signature").value();
+    record.lock_proposals.push_back(std::move(proposal));  // its block is bound from lock_blocks in load()
+  }
+  for (const auto& item : json.value("lock_votes", Json::array())) record.lock_votes.push_back(vote_from_json(item).value());
   return record;
 }
 
@@ -138,15 +163,26 @@ std::optional<LastSigned> SqlitePrivvalStore::load() {
   auto rows = database_->query("SELECT record FROM last_signed WHERE id = 1", {});
   if (rows.empty()) return std::nullopt;
   LastSigned record = record_from_text(rows[0]);
-  std::vector<Hash32> ids;  // as Tendermint::lock_blocks lists them: a block both locked and valid once
-  if (record.locks.locked) ids.push_back(*record.locks.locked);
-  if (record.locks.valid && record.locks.valid != record.locks.locked) ids.push_back(*record.locks.valid);
+  std::vector<Hash32> ids;  // as Tendermint::lock_blocks listed them
+  Json text = Json::parse(rows[0]);
+  if (text.contains("lock_blocks")) {
+    for (const auto& id : text["lock_blocks"]) ids.push_back(from_hex_fixed<32>(id.get<std::string>()).value());
+  } else {  // a record from before the list was kept: the locked and valid blocks
+    if (record.locks.locked) ids.push_back(*record.locks.locked);
+    if (record.locks.valid && record.locks.valid != record.locks.locked) ids.push_back(*record.locks.valid);
+  }
   for (const auto& id : ids) {
     auto body = database_->query("SELECT body FROM lock_blocks WHERE hash = ?", {to_hex(id)});
     if (body.empty()) throw StoreError("consensus.sqlite lacks the block of a lock");
     auto block = block_from_json(Json::parse(body[0]));
     if (!block) throw StoreError("consensus.sqlite holds a malformed lock block");
     record.lock_blocks.push_back(std::make_shared<const Block>(std::move(*block)));
+  }
+  for (auto& proposal : record.lock_proposals) {
+    for (const auto& block : record.lock_blocks) {
+      if (block_hash(block->header) == proposal.block_id) proposal.block = block;
+    }
+    if (!proposal.block) throw StoreError("consensus.sqlite lacks the block of a lock proposal");
   }
   return record;
 }
@@ -201,6 +237,8 @@ std::optional<Signature> PrivValidator::sign_vote(const SignVote& request, const
   next.vote = SignedVote{request.type, request.height, request.round, request.block, public_key_, {}};
   next.locks = request.locks;
   next.lock_blocks = request.lock_blocks;
+  next.lock_proposals = request.lock_proposals;
+  next.lock_votes = request.lock_votes;
   return sign(std::move(next));
 }
 
@@ -214,6 +252,8 @@ std::optional<Signature> PrivValidator::sign_proposal(const SignProposal& reques
                                  public_key_, {}};
   next.locks = request.locks;
   next.lock_blocks = request.lock_blocks;
+  next.lock_proposals = request.lock_proposals;
+  next.lock_votes = request.lock_votes;
   return sign(std::move(next));
 }
 
@@ -244,7 +284,8 @@ std::optional<Resume> PrivValidator::resume(std::int64_t committed_height) const
                              " but the chain has only " + std::to_string(committed_height) +
                              " blocks: the data directory is not the one this validator signed with");
   }
-  return Resume{last_->round, core_step(last_->step), last_->locks, last_->lock_blocks, last_->vote, last_->proposal};
+  return Resume{last_->round, core_step(last_->step), last_->locks, last_->lock_blocks, last_->vote, last_->proposal,
+                last_->lock_proposals, last_->lock_votes};
 }
 
 }  // namespace flex::consensus

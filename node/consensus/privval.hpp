@@ -32,8 +32,10 @@ struct LastSigned {
   Signature signature{};
   std::optional<SignedVote> vote;          // the signed message, to re-send after a restart
   std::optional<SignedProposal> proposal;  // (exactly one of the two)
-  Locks locks;
+  Locks locks;  // and what else a restart needs (tendermint.hpp SignVote)
   std::vector<std::shared_ptr<const Block>> lock_blocks;
+  std::vector<SignedProposal> lock_proposals;  // the signed proposals of those blocks
+  std::vector<SignedVote> lock_votes;          // the valid block's polka
 };
 
 class PrivvalStore {

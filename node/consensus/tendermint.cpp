@@ -1,5 +1,7 @@
 #include "node/consensus/tendermint.hpp"
 
+#include <set>
+
 #include <algorithm>
 
 namespace flex::consensus {
@@ -34,6 +36,15 @@ Tendermint::Tendermint(ValidatorSet validators, std::optional<PublicKey> self, T
       Hash32 id = block_hash(block->header);
       blocks_.emplace(id, block);
       valid_[id] = true;  // it was judged valid on this same tip before the restart
+    }
+    for (const auto& proposal : resume->proposals) {
+      if (!blocks_.count(proposal.block_id)) continue;  // only proposals of the kept blocks
+      SignedProposal kept = proposal;
+      kept.block = blocks_.at(proposal.block_id);
+      log_[kept.round].proposals.push_back(std::move(kept));
+    }
+    for (const auto& vote : resume->votes) {
+      if (vote.type == VoteType::prevote) log_[vote.round].prevotes[vote.validator].push_back(vote);
     }
   }
 }
@@ -213,7 +224,7 @@ void Tendermint::start_round(std::int64_t round, std::vector<Output>& out) {  //
   if (self_ && validators_.proposer(height_, round_).public_key == *self_) {
     if (locks_.valid) {  // line 15: re-propose the value that may have been decided
       out.push_back(SignProposal{height_, round_, locks_.valid_round, *locks_.valid, blocks_.at(*locks_.valid), locks_,
-                                 lock_blocks()});
+                                 lock_blocks(locks_.valid), lock_proposals(locks_.valid), lock_votes()});
     } else {  // line 18
       value_requested_ = true;
       out.push_back(GetValue{height_, round_});
@@ -230,18 +241,53 @@ void Tendermint::on_value(const ValueReady& value, std::vector<Output>& out) {  
   value_requested_ = false;
   blocks_.emplace(value.id, value.block);
   valid_[value.id] = true;  // built by this node on its own tip
-  out.push_back(SignProposal{height_, round_, -1, value.id, value.block, locks_, lock_blocks()});
+  out.push_back(SignProposal{height_, round_, -1, value.id, value.block, locks_, lock_blocks(value.id),
+                             lock_proposals(value.id), lock_votes()});
 }
 
 void Tendermint::vote(VoteType type, std::optional<Hash32> block, std::vector<Output>& out) {
-  if (self_) out.push_back(SignVote{type, height_, round_, block, locks_, lock_blocks()});
+  if (self_) out.push_back(SignVote{type, height_, round_, block, locks_, lock_blocks(block), lock_proposals(block), lock_votes()});
 }
 
-std::vector<std::shared_ptr<const Block>> Tendermint::lock_blocks() const {
+std::vector<SignedProposal> Tendermint::lock_proposals(const std::optional<Hash32>& signing) const {
+  std::vector<SignedProposal> proposals;
+  auto add = [&](std::int64_t round, const std::optional<Hash32>& id) {
+    if (!id) return;
+    auto logged = log_.find(round);
+    if (logged == log_.end()) return;
+    for (const auto& proposal : logged->second.proposals) {
+      bool known = std::any_of(proposals.begin(), proposals.end(), [&](const SignedProposal& p) {
+        return p.round == proposal.round && p.block_id == proposal.block_id;
+      });
+      if (proposal.block_id == *id && !known) proposals.push_back(proposal);
+    }
+  };
+  add(locks_.locked_round, locks_.locked);
+  add(locks_.valid_round, locks_.valid);
+  add(round_, signing);
+  return proposals;
+}
+
+std::vector<std::shared_ptr<const Block>> Tendermint::lock_blocks(const std::optional<Hash32>& signing) const {
   std::vector<std::shared_ptr<const Block>> blocks;
-  if (locks_.locked) blocks.push_back(blocks_.at(*locks_.locked));
-  if (locks_.valid && locks_.valid != locks_.locked) blocks.push_back(blocks_.at(*locks_.valid));
+  std::set<Hash32> listed;
+  for (const auto& id : {locks_.locked, locks_.valid, signing}) {
+    if (id && listed.insert(*id).second) blocks.push_back(blocks_.at(*id));
+  }
   return blocks;
+}
+
+std::vector<SignedVote> Tendermint::lock_votes() const {
+  std::vector<SignedVote> votes;
+  if (!locks_.valid) return votes;
+  auto logged = log_.find(locks_.valid_round);
+  if (logged == log_.end()) return votes;
+  for (const auto& [validator, cast] : logged->second.prevotes) {
+    for (const auto& vote : cast) {
+      if (vote.block == locks_.valid) votes.push_back(vote);
+    }
+  }
+  return votes;
 }
 
 void Tendermint::schedule(Step step, std::vector<Output>& out) {

@@ -78,6 +78,12 @@ struct Resume {
   std::vector<std::shared_ptr<const Block>> blocks;
   std::optional<SignedVote> vote;
   std::optional<SignedProposal> proposal;
+  // The signed proposals of the kept blocks, and the prevotes that made the valid block
+  // valid (its polka): without them a validator that voted for a block could not go on
+  // with it after a restart (lines 36 and 49 need the round's proposal, line 28 the polka),
+  // which stalls a lone validator for good (flexsim seeds 1003 and 1985).
+  std::vector<SignedProposal> proposals;
+  std::vector<SignedVote> votes;
 };
 
 // ---- Inputs ----
@@ -98,15 +104,22 @@ struct SignProposal {  // line 19
   std::int64_t height, round, valid_round;
   Hash32 id;
   std::shared_ptr<const Block> block;
-  Locks locks;  // after this step, for double-sign protection to persist
-  std::vector<std::shared_ptr<const Block>> lock_blocks;  // the locked and valid blocks
+  // After this step, for double-sign protection to persist so a restart can go on: the
+  // locks; the locked and valid blocks and the block being signed for; their proposals; and
+  // the valid block's polka.
+  Locks locks;
+  std::vector<std::shared_ptr<const Block>> lock_blocks;
+  std::vector<SignedProposal> lock_proposals;
+  std::vector<SignedVote> lock_votes;
 };
 struct SignVote {  // lines 24/26/30/32/40/45/59/63
   VoteType type;
   std::int64_t height, round;
   std::optional<Hash32> block;
-  Locks locks;
+  Locks locks;  // and the rest as in SignProposal
   std::vector<std::shared_ptr<const Block>> lock_blocks;
+  std::vector<SignedProposal> lock_proposals;
+  std::vector<SignedVote> lock_votes;
 };
 struct ScheduleTimeout { Step step; std::int64_t height, round, delay_ms; };
 struct Decide {  // line 51
@@ -161,7 +174,11 @@ class Tendermint {
   void evaluate(std::vector<Output>& out);
   void decide_height(std::int64_t round, const SignedProposal& proposal, std::vector<Output>& out);
   void vote(VoteType type, std::optional<Hash32> block, std::vector<Output>& out);
-  std::vector<std::shared_ptr<const Block>> lock_blocks() const;
+  // What a signing request carries for a restart (SignVote, SignProposal); `signing` is the
+  // block of the message being signed at round_.
+  std::vector<std::shared_ptr<const Block>> lock_blocks(const std::optional<Hash32>& signing) const;
+  std::vector<SignedProposal> lock_proposals(const std::optional<Hash32>& signing) const;
+  std::vector<SignedVote> lock_votes() const;
   void schedule(Step step, std::vector<Output>& out);
   void on_timeout(const TimeoutFired& timeout, std::vector<Output>& out);
   void on_value(const ValueReady& value, std::vector<Output>& out);

@@ -117,16 +117,21 @@ flex::Genesis read_genesis_file(const std::string& path) {
   return *genesis;
 }
 
-// Dev mode: a user per hosted participant ("operator" for the node's own key, else the key
+// Dev mode: a user per hosted participant (for the node's own key "operator" when genesis
+// makes it the market operator, as a dev chain does, else "node"; for the others the key
 // file's role), with a random password kept in <data>/dev_logins.json (mode 0600) and
 // printed at every start, so a developer can log in to each role.
-void prepare_dev_users(const flex::NodeConfig& config, const flex::Keyring& keyring, flex::api::UserStore& users,
-                       const flex::Clock& clock) {
+void prepare_dev_users(const flex::NodeConfig& config, const flex::Genesis& genesis, const flex::Keyring& keyring,
+                       flex::api::UserStore& users, const flex::Clock& clock) {
   std::string logins_path = config.data_dir + "/dev_logins.json";
   flex::Json logins = flex::Json::object();
   if (std::ifstream file(logins_path); file) logins = flex::Json::parse(file, nullptr, false);
   if (!logins.is_object()) logins = flex::Json::object();
-  std::vector<std::pair<std::string, flex::PublicKey>> hosted{{"operator", keyring.node_participant()}};
+  bool node_is_operator = std::any_of(genesis.participants.begin(), genesis.participants.end(), [&](const auto& p) {
+    return p.public_key == keyring.node_participant() &&
+           std::find(p.roles.begin(), p.roles.end(), "operator") != p.roles.end();
+  });
+  std::vector<std::pair<std::string, flex::PublicKey>> hosted{{node_is_operator ? "operator" : "node", keyring.node_participant()}};
   for (const char* role : flex::dev_roles) {
     std::string path = config.hosted_keys_dir() + "/" + role + ".json";
     if (std::filesystem::exists(path)) hosted.emplace_back(role, *flex::derive_public_key(flex::read_key_file(path)));
@@ -158,7 +163,7 @@ int run(const flex::NodeConfig& config) {
   flex::SecretKey key = keyring.node_key();
   flex::PublicKey public_key = keyring.node_participant();
   auto users = flex::api::UserStore::open(config.users_path());
-  if (config.dev) prepare_dev_users(config, keyring, *users, clock);
+  if (config.dev) prepare_dev_users(config, genesis, keyring, *users, clock);
 
   auto chain = flex::Chain::open(config.store_path(), genesis);
   std::atomic<bool> failed{false};

@@ -37,8 +37,9 @@ std::pair<std::string, std::string> split_address(const std::string& address) {
 }  // namespace
 
 struct PeerNetwork::Listener {
-  explicit Listener(asio::io_context& io) : acceptor(io) {}
+  explicit Listener(asio::io_context& io) : acceptor(io), retry(io) {}
   tcp::acceptor acceptor;
+  asio::steady_timer retry;
 };
 
 struct PeerNetwork::Dialler {
@@ -61,7 +62,10 @@ class PeerNetwork::Connection : public std::enable_shared_from_this<Connection> 
   }
 
   PeerInfo info;
-  bool authenticated = false;
+  bool authenticated = false;  // the handshake verified
+  bool announced = false;      // and it won the duplicate rule: the owner was told
+  // The initiator's nonce: the shared tie-break when one side opened two connections.
+  const Hash32& initiator_nonce() const { return info.outbound ? ours_.nonce : theirs_->nonce; }
   const std::shared_ptr<Dialler>& dialler() const { return dialler_; }
   const Hello& theirs() const { return *theirs_; }
   // The key of whoever opened the connection: the duplicate rule keeps the lower one.
@@ -98,7 +102,8 @@ class PeerNetwork::Connection : public std::enable_shared_from_this<Connection> 
     timer_.cancel();
     Json fields{{"peer", info.id}, {"address", info.address}, {"code", code}, {"reason", reason}};
     if (theirs_) fields["node_key"] = to_hex(theirs_->node_key);
-    if (authenticated) log::info("p2p.disconnected", std::move(fields));
+    if (announced) log::info("p2p.disconnected", std::move(fields));
+    else if (authenticated) log::info("p2p.duplicate_closed", std::move(fields));
     else log::info("p2p.handshake_failed", std::move(fields));
     network_.closed(*this);
   }
@@ -272,6 +277,7 @@ void PeerNetwork::stop() {
   if (listener_) {
     boost::system::error_code ignored;
     listener_->acceptor.close(ignored);
+    listener_->retry.cancel();
   }
   for (auto& dialler : diallers_) {
     dialler->timer.cancel();
@@ -284,14 +290,20 @@ void PeerNetwork::stop() {
 void PeerNetwork::accept_next() {
   listener_->acceptor.async_accept([this](const boost::system::error_code& error, tcp::socket socket) {
     if (stopped_) return;
-    if (!error) {
-      if (connections_.size() >= options_.max_peers) {
-        ++handshakes_refused_;
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        adopt(std::make_shared<Connection>(*this, std::move(socket), next_id_++, false, nullptr));
-      }
+    if (error) {
+      // Out of file handles, say: wait a little rather than spin on the failing accept.
+      listener_->retry.expires_after(Milliseconds(100));
+      listener_->retry.async_wait([this](const boost::system::error_code& waited) {
+        if (!waited && !stopped_) accept_next();
+      });
+      return;
+    }
+    if (connections_.size() >= options_.max_peers) {
+      ++handshakes_refused_;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else {
+      adopt(std::make_shared<Connection>(*this, std::move(socket), next_id_++, false, nullptr));
     }
     accept_next();
   });
@@ -302,7 +314,7 @@ void PeerNetwork::dial(std::shared_ptr<Dialler> dialler) {
   // A peer we already reach (it dialled us, say) is not dialled a second time.
   if (dialler->known_key) {
     for (const auto& [id, connection] : connections_) {
-      if (connection->authenticated && connection->info.node_key == *dialler->known_key) return redial_later(dialler);
+      if (connection->announced && connection->info.node_key == *dialler->known_key) return redial_later(dialler);
     }
   }
   auto [host, port] = split_address(dialler->address);
@@ -343,13 +355,17 @@ void PeerNetwork::authenticated(const std::shared_ptr<Connection>& connection) {
   // Two connections to one peer (both dialled): both ends keep the one whose initiator has
   // the lower key, or the newer one when the same side opened both.
   for (const auto& [id, other] : connections_) {
-    if (other == connection || !other->authenticated || other->info.node_key != connection->info.node_key) continue;
-    bool keep_new = connection->initiator_key() == other->initiator_key() || connection->initiator_key() < other->initiator_key();
+    if (other == connection || !other->announced || other->info.node_key != connection->info.node_key) continue;
+    // Both ends see the same two keys and nonces, so both drop the same connection.
+    bool keep_new = connection->initiator_key() == other->initiator_key()
+                        ? connection->initiator_nonce() < other->initiator_nonce()
+                        : connection->initiator_key() < other->initiator_key();
     auto loser = keep_new ? other : connection;
     loser->close("p2p.duplicate", "a second connection to the same peer");
     if (!keep_new) return;
     break;
   }
+  connection->announced = true;
   log::info("p2p.connected", {{"peer", connection->info.id},
                               {"address", connection->info.address},
                               {"direction", connection->info.outbound ? "outbound" : "inbound"},
@@ -365,7 +381,7 @@ void PeerNetwork::closed(Connection& connection) {
   if (found == connections_.end()) return;
   auto keep_alive = found->second;  // the connection outlives its removal from the map
   connections_.erase(found);
-  if (connection.authenticated) {
+  if (connection.announced) {
     ++peers_dropped_;
     publish();
     if (events_.disconnected && !stopped_) events_.disconnected(connection.info.id);
@@ -374,7 +390,7 @@ void PeerNetwork::closed(Connection& connection) {
   if (const auto& dialler = connection.dialler()) redial_later(dialler);
   // Diallers idling because this peer had reached us first dial it again soon.
   for (const auto& dialler : diallers_) {
-    if (dialler->waiting && connection.authenticated && dialler->known_key == connection.info.node_key) {
+    if (dialler->waiting && connection.announced && dialler->known_key == connection.info.node_key) {
       dialler->backoff_ms = 0;
       redial_later(dialler);
     }
@@ -383,14 +399,14 @@ void PeerNetwork::closed(Connection& connection) {
 
 void PeerNetwork::send(PeerId peer, FrameType type, const std::string& payload) {
   auto found = connections_.find(peer);
-  if (found != connections_.end() && found->second->authenticated) found->second->send(type, payload);
+  if (found != connections_.end() && found->second->announced) found->second->send(type, payload);
 }
 
 void PeerNetwork::broadcast(FrameType type, const std::string& payload, PeerId except) {
   std::shared_ptr<const std::string> bytes;
   auto open = connections_;  // a failed send closes a connection, which edits the map
   for (const auto& [id, connection] : open) {
-    if (id == except || !connection->authenticated) continue;
+    if (id == except || !connection->announced) continue;
     if (!bytes) bytes = std::make_shared<const std::string>(encode_frame(type, payload));
     connection->send_encoded(bytes);
   }
@@ -411,7 +427,7 @@ void PeerNetwork::note_peer_height(PeerId peer, std::int64_t height) {
 void PeerNetwork::publish() {
   std::vector<PeerInfo> peers;
   for (const auto& [id, connection] : connections_) {
-    if (connection->authenticated) peers.push_back(connection->info);
+    if (connection->announced) peers.push_back(connection->info);
   }
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(peers);

@@ -120,6 +120,7 @@ std::pair<std::string, std::size_t> encode_blocks(const std::vector<CommittedBlo
   std::size_t count = 0;
   for (const auto& [block, commit] : blocks) {
     std::string item = to_canonical(Json{{"block", consensus::block_to_json(block)}, {"commit", commit_to_json(commit)}});
+    if (count == static_cast<std::size_t>(kMaxBlocksPerRequest)) break;
     if (count > 0 && out.size() + 1 + item.size() + 2 > cap) break;
     if (count > 0) out += ',';
     out += item;

@@ -42,7 +42,7 @@ std::string encode_get_blocks(const BlockRequest& request);
 Result<BlockRequest> decode_get_blocks(std::string_view payload);
 
 using CommittedBlock = std::pair<Block, Commit>;
-// The first blocks that fit one BLOCKS frame, at least one (a block is at most 8 MiB of
+// The first blocks (at most 16) that fit one BLOCKS frame, at least one (a block is at most 8 MiB of
 // transactions). Returns the payload and how many blocks it holds.
 std::pair<std::string, std::size_t> encode_blocks(const std::vector<CommittedBlock>& blocks);
 Result<std::vector<CommittedBlock>> decode_blocks(std::string_view payload);

@@ -58,7 +58,7 @@ void World::admit_and_gossip(SimNode& node, const std::shared_ptr<const Transact
   trace(node.name + "<-" + origin + " tx " + short_hex(transaction->id) + " nonce " +
         std::to_string(transaction->nonce) + " " + (admitted ? "ok" : admitted.rejection().code));
   if (!admitted) return;
-  node.driver->on_transactions();
+  if (!drive(node, [&node] { node.driver->on_transactions(); })) return;  // it crashed, so it gossips nothing
   for (auto& other : nodes_) {
     if (other.get() != &node) send(node, *other, Message{TransactionMessage{transaction}});
   }

@@ -56,14 +56,13 @@ std::optional<Failure> Properties::honest_commit(const std::string& node, const 
 
 std::optional<Failure> Properties::honest_signature(const std::string& node, const PublicKey& validator,
                                                     std::int64_t height, std::int64_t round, SignedKind kind,
-                                                    const Hash32& digest, bool& first_time) {
+                                                    const Hash32& digest) {
   auto [entry, inserted] = signed_.try_emplace(std::make_tuple(validator, height, round, kind), digest, node);
-  first_time = inserted;
   if (!inserted && entry->second.first != digest) {
     return Failure{"honest signing", height,
                    node + " signed a second " + kind_name(kind) + " at height " + std::to_string(height) + " round " +
                        std::to_string(round) + " (" + short_hex(digest) + ", first " + short_hex(entry->second.first) +
-                       " sent as " + entry->second.second + ")"};
+                       " by " + entry->second.second + ")"};
   }
   return std::nullopt;
 }

@@ -2,7 +2,9 @@
 //   agreement       one global height -> block hash map over every honest node's commits,
 //                   across restarts; a second hash at a height fails;
 //   honest signing  one global (validator, height, round, kind) -> digest map over what honest
-//                   validators sent; a second digest fails;
+//                   validators signed, across restarts: each double-sign record as it is
+//                   saved (also those a crash point kept from being sent) and each message
+//                   as it is sent; a second digest fails;
 //   validity        every honest commit passes verify_commit; at the end a fresh ledger
 //                   replays the chain to the same app hashes as every honest node, and the
 //                   chain holds only client transactions, none twice.
@@ -39,8 +41,7 @@ class Properties {
 
   std::optional<Failure> honest_commit(const std::string& node, const Block& block, const Commit& commit);
   std::optional<Failure> honest_signature(const std::string& node, const PublicKey& validator, std::int64_t height,
-                                          std::int64_t round, SignedKind kind, const Hash32& digest,
-                                          bool& first_time);
+                                          std::int64_t round, SignedKind kind, const Hash32& digest);
 
   const std::map<std::int64_t, Hash32>& decided() const { return decided_; }
 

@@ -46,6 +46,14 @@ std::string step_text(const consensus::RoundState& state) {
          std::string(consensus::step_name(state.step));
 }
 
+std::string signed_text(const consensus::LastSigned& record) {
+  std::string what = record.proposal ? "proposal " + short_hex(record.proposal->block_id)
+                     : record.vote   ? std::string(vote_type_name(record.vote->type)) + " " +
+                                         (record.vote->block ? short_hex(*record.vote->block) : "nil")
+                                     : "step " + std::to_string(record.step);
+  return "h" + std::to_string(record.height) + " r" + std::to_string(record.round) + " " + what;
+}
+
 // ---- Host ----
 
 void NodeHost::broadcast(const consensus::SignedProposal& proposal) { world_.node_broadcast(node_, Message{proposal}); }
@@ -149,7 +157,7 @@ void World::start_faults_scenario() {
         std::to_string(faults.loss_permille) + "‰, duplication " + std::to_string(faults.duplicate_permille) +
         "‰, GST at " + std::to_string(gst_us_ / kSecond) + " s");
   for (auto& node : nodes_) {
-    start_driver(*node);
+    if (!start_driver(*node)) continue;  // crashed at a crash point; its restart schedules these
     at(rng_.between(0, kStatusIntervalUs), [this, &node = *node, epoch = node->epoch] { status_tick(node, epoch); });
     if (node->role == Role::byzantine) {
       at(rng_.between(500 * kMillisecond, 2500 * kMillisecond),
@@ -235,32 +243,27 @@ void World::node_broadcast(SimNode& node, const Message& message) {
     return;
   }
   // The driver also relays (re-gossips) other validators' messages; only what the node
-  // signed itself is its own signing.
-  // Re-gossip repeats a message every second; only its first sending is traced.
+  // signed itself is its own signing. Re-gossip repeats a message every second, and a
+  // restarted validator re-sends its last one: the same signature bytes (privval returns
+  // the stored signature), so each message is checked and traced once.
   const std::string& chain_id = genesis_.chain_id;
   std::optional<Failure> failure;
-  bool first_time = false;
   const auto* proposal = std::get_if<consensus::SignedProposal>(&message);
   const auto* vote = std::get_if<consensus::SignedVote>(&message);
   if ((proposal || vote) && !own_signatures_sent_.insert(proposal ? proposal->signature : vote->signature).second) {
-    // a re-gossiped copy of a message already checked: the same signature bytes
+    // a copy of a message already checked
   } else if (proposal && node.key && proposal->signer == node.public_key) {
     failure = properties_->honest_signature(node.name, proposal->signer, proposal->height, proposal->round,
-                                            SignedKind::proposal, proposal->digest(chain_id), first_time);
-    if (first_time) {
-      trace(node.name + " sends proposal h" + std::to_string(proposal->height) + " r" +
-            std::to_string(proposal->round) + " vr" + std::to_string(proposal->valid_round) + " " +
-            short_hex(proposal->block_id));
-    }
+                                            SignedKind::proposal, proposal->digest(chain_id));
+    trace(node.name + " sends proposal h" + std::to_string(proposal->height) + " r" +
+          std::to_string(proposal->round) + " vr" + std::to_string(proposal->valid_round) + " " +
+          short_hex(proposal->block_id));
   } else if (vote && node.key && vote->validator == node.public_key) {
     failure = properties_->honest_signature(
         node.name, vote->validator, vote->height, vote->round,
-        vote->type == VoteType::prevote ? SignedKind::prevote : SignedKind::precommit, vote->digest(chain_id),
-        first_time);
-    if (first_time) {
-      trace(node.name + " sends " + std::string(vote_type_name(vote->type)) + " h" + std::to_string(vote->height) +
-            " r" + std::to_string(vote->round) + " " + (vote->block ? short_hex(*vote->block) : "nil"));
-    }
+        vote->type == VoteType::prevote ? SignedKind::prevote : SignedKind::precommit, vote->digest(chain_id));
+    trace(node.name + " sends " + std::string(vote_type_name(vote->type)) + " h" + std::to_string(vote->height) +
+          " r" + std::to_string(vote->round) + " " + (vote->block ? short_hex(*vote->block) : "nil"));
   }
   if (failure) fail(*failure);
   for (auto& other : nodes_) {
@@ -273,13 +276,15 @@ void World::deliver(SimNode& from, SimNode& to, const Message& message) {
   const std::string link = to.name + "<-" + from.name + " ";
   // Re-gossip repeats every message each second; a node's trace shows only its first copy.
   if (const auto* proposal = std::get_if<consensus::SignedProposal>(&message)) {
-    Status status = to.driver->on_proposal(*proposal);
+    Status status = ok_status();
+    if (!drive(to, [&] { status = to.driver->on_proposal(*proposal); })) return;
     if (to.traced_messages.insert(proposal->signature).second) {
       trace(link + "proposal h" + std::to_string(proposal->height) + " r" + std::to_string(proposal->round) + " vr" +
             std::to_string(proposal->valid_round) + " " + short_hex(proposal->block_id) + " " + code_of(status));
     }
   } else if (const auto* vote = std::get_if<consensus::SignedVote>(&message)) {
-    Status status = to.driver->on_vote(*vote);
+    Status status = ok_status();
+    if (!drive(to, [&] { status = to.driver->on_vote(*vote); })) return;
     if (to.traced_messages.insert(vote->signature).second) {
       trace(link + std::string(vote_type_name(vote->type)) + " h" + std::to_string(vote->height) + " r" +
             std::to_string(vote->round) + " " + (vote->block ? short_hex(*vote->block) : "nil") + " " +
@@ -304,7 +309,8 @@ void World::deliver_blocks(SimNode& from, SimNode& to, const BlocksMessage& bloc
   for (const auto& stored : blocks.blocks) {
     std::int64_t height = stored.block->header.height;
     if (height <= to.ledger->height()) continue;
-    Status status = to.driver->on_committed_block(*stored.block, stored.commit);
+    Status status = ok_status();
+    if (!drive(to, [&] { status = to.driver->on_committed_block(*stored.block, stored.commit); })) return;
     trace(to.name + "<-" + from.name + " sync h" + std::to_string(height) + " " +
           short_hex(stored.commit.block_hash) + " " + code_of(status));
     if (!status || !to.up() || failure_) return;
@@ -323,17 +329,53 @@ void World::status_tick(SimNode& node, std::uint64_t epoch) {
 
 // ---- Node lifecycle ----
 
-void World::start_driver(SimNode& node) {
+// As flexnode's TendermintNode: the signer is a PrivValidator over the node's store, and the
+// driver resumes from the double-sign record when it was written at the height in progress.
+bool World::start_driver(SimNode& node) {
+  std::optional<consensus::Resume> resume;
   if (node.key) {
-    node.signer = std::make_unique<SimSigner>(*node.key, [&node] { return node.aux_random.hash32(); }, node.signer_disk);
+    node.privval_store = std::make_unique<CrashPointStore>(
+        node.privval_disk, [this, &node](const consensus::LastSigned& record) { node_signed(node, record); },
+        [this, &node] { return crash_point(node); });
+    node.signer = std::make_unique<consensus::PrivValidator>(*node.key, *node.privval_store, genesis_.chain_id,
+                                                             [&node] { return node.aux_random.hash32(); });
+    resume = node.signer->resume(node.ledger->height());
   }
   node.host = std::make_unique<NodeHost>(*this, node);
   node.driver = std::make_unique<consensus::ConsensusDriver>(
       *node.ledger, *validator_set_, node.signer.get(), *node.host, driver_options_,
       [this](const Signature& signature, const Hash32& digest, const PublicKey& key) {
         return memo_.consensus(signature, digest, key);
-      });
-  node.driver->start();
+      },
+      std::move(resume));
+  return drive(node, [&node] { node.driver->start(); });
+}
+
+bool World::drive(SimNode& node, const std::function<void()>& action) {
+  try {
+    action();
+    return true;
+  } catch (const SimulatedCrash&) {
+    auto record = node.privval_disk.load();
+    std::string how = "after saving its double-sign record " + signed_text(*record) + ", before sending it";
+    if (options_.scenario == Scenario::faults) {
+      crash_until_restart(node, how);
+    } else {
+      crash(node, how);  // f+1: the scenario restarts it
+    }
+    return false;
+  }
+}
+
+void World::node_signed(SimNode& node, const consensus::LastSigned& record) {
+  if (!node.honest()) return;
+  SignedKind kind = record.step == 1   ? SignedKind::proposal
+                    : record.step == 2 ? SignedKind::prevote
+                                       : SignedKind::precommit;
+  if (auto failure = properties_->honest_signature(node.name, node.public_key, record.height, record.round, kind,
+                                                   record.digest)) {
+    fail(*failure);
+  }
 }
 
 void World::schedule_timer(SimNode& node, const consensus::DriverTimer& timer, std::int64_t delay_ms) {
@@ -347,7 +389,7 @@ void World::schedule_timer(SimNode& node, const consensus::DriverTimer& timer, s
       trace(node.name + " timer " + timer_name(timer.kind) + " h" + std::to_string(timer.height) + " r" +
             std::to_string(timer.round));
     }
-    node.driver->on_timer(timer);
+    drive(node, [&] { node.driver->on_timer(timer); });
   });
 }
 
@@ -371,9 +413,10 @@ std::string World::node_summary() const {
     consensus::RoundState state = node->driver->state();
     text += " at " + step_text(state) + (node->power_state == Power::paused ? " stopped" : "");
     if (state.locks.locked) text += " locked " + short_hex(*state.locks.locked) + "@r" + std::to_string(state.locks.locked_round);
-    if (node->signer_disk.silent_through_height > node->ledger->height()) {
-      text += " silent through h" + std::to_string(node->signer_disk.silent_through_height);
+    if (auto record = node->privval_disk.load(); record && record->height > node->ledger->height()) {
+      text += " last signed " + signed_text(*record);
     }
+    if (node->signer && node->signer->refusals() > 0) text += " refused " + std::to_string(node->signer->refusals());
   }
   std::size_t missing = 0;
   for (const auto& id : client_transaction_ids_) missing += committed_ids_.count(id) ? 0 : 1;

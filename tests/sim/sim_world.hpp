@@ -11,21 +11,29 @@
 //               Byzantine validator. After GST the network heals; by GST + 60 s every
 //               honest node must reach height 10 and every client transaction be committed.
 //   f_plus_one  4 validators, a steady network; two validators stop: no new height for 60 s;
-//               one comes back: progress resumes, with agreement throughout. "Stop" is
-//               SIGSTOP-like (messages to it are lost, its timers wait, its memory stays):
-//               a crashed validator that had voted at the stalled height would have to stay
-//               silent there (below), and with 2 of 4 gone that would stall forever by
-//               construction, not by a fault of the protocol.
+//               one comes back: progress resumes, with agreement throughout. In half the
+//               seeds "stop" is SIGSTOP-like (messages to it are lost, its timers wait, its
+//               memory stays) and the one that comes back continues; in the other half the
+//               two crash at their next double-sign save (a crash point, below), so in the
+//               middle of a height, and the one that comes back restarts from its disk
+//               through its double-sign record.
 //
-// Crashes without double-sign protection (privval is a later increment): a restarted
-// validator gets a fresh driver, which may have forgotten a vote it sent at the height in
-// progress. So a restarted validator stays silent (signs nothing) through the highest
-// height it had signed at, unless that height is committed; it follows the chain meanwhile.
-// Such a node counts as faulty until then, and a crash is only injected while the faulty
-// power (Byzantine + crashed + silent) stays at most a third, so liveness after GST holds.
-// (n = 1 is exempt: a lone validator decides each height in one atomic cascade, so it never
-// restarts with a vote sent at an undecided height. The Byzantine validator is exempt too,
-// and restarts under the same rule: silence is one more thing a Byzantine node may do.)
+// Crashes, with double-sign protection as flexnode has it: every validator signs through
+// the real PrivValidator over a MemoryPrivvalStore that is part of its disk, like its
+// SimLedger, so both survive a crash; everything else (driver, signer, mempool, timers) is
+// lost. A restarted validator builds its driver with PrivValidator::resume(ledger height):
+// when it had signed at the height in progress it resumes at that round and step with its
+// stored locks and their blocks, and re-sends its last message; it never signs a
+// conflicting message. Crashes come at random moments (fault_tick) and at crash points:
+// the node's store saves the record and then, by the world's RNG, throws SimulatedCrash,
+// which unwinds the driver before it sends anything, as a process death right after the
+// fsync would. The record is on disk; the message never left.
+// A crash (either kind) is injected only while crashed + Byzantine validator power stays at
+// most a third, so the world stays within Tendermint's fault model even before GST (and
+// every crashed node restarts at GST, so all honest validators are up for the liveness
+// window). n = 1 is exempt, or its one validator would never crash (but it has no crash
+// points yet: see kLoneValidatorCrashPoints in sim_faults.cpp); the Byzantine validator and
+// the observer are exempt too, as their crash adds no faulty validator power.
 #pragma once
 
 #include <functional>
@@ -37,6 +45,7 @@
 #include <vector>
 
 #include "node/consensus/driver.hpp"
+#include "node/consensus/privval.hpp"
 #include "tests/sim/sim_ledger.hpp"
 #include "tests/sim/sim_network.hpp"
 #include "tests/sim/sim_properties.hpp"
@@ -74,39 +83,35 @@ inline constexpr std::int64_t kLivenessWindowUs = 60 * kSecond;  // progress is 
 
 // "h5 r2 prevote", for trace lines.
 std::string step_text(const consensus::RoundState& state);
+// "h5 r2 prevote 1a2b3c4d", for a double-sign record.
+std::string signed_text(const consensus::LastSigned& record);
 
 enum class Role : std::uint8_t { validator, byzantine, observer };
 enum class Power : std::uint8_t { up, crashed, paused };
 
-// What a validator keeps on disk about its signing: enough for the silent-after-restart rule.
-struct SignerDisk {
-  std::int64_t highest_signed_height = 0;
-  std::int64_t silent_through_height = 0;
-};
+// Thrown by a crash point: the node dies right after its double-sign record is durable,
+// before the signature is sent. Not a std::exception, so nothing on the way out mistakes it
+// for an error to report.
+struct SimulatedCrash {};
 
-// A KeySigner that refuses heights the node must stay silent at (see above).
-class SimSigner final : public consensus::VoteSigner {
+// The node's view of its privval disk: a save reaches `disk` (which survives the crash),
+// then `crash_after_save` may decide that the process dies there.
+class CrashPointStore final : public consensus::PrivvalStore {
  public:
-  SimSigner(SecretKey key, std::function<Hash32()> aux_random, SignerDisk& disk)
-      : inner_(std::move(key), std::move(aux_random)), disk_(disk) {}
-  const PublicKey& public_key() const override { return inner_.public_key(); }
-  std::optional<Signature> sign_vote(const consensus::SignVote& request, const Hash32& digest) override {
-    if (!may_sign(request.height)) return std::nullopt;
-    return inner_.sign_vote(request, digest);
-  }
-  std::optional<Signature> sign_proposal(const consensus::SignProposal& request, const Hash32& digest) override {
-    if (!may_sign(request.height)) return std::nullopt;
-    return inner_.sign_proposal(request, digest);
+  CrashPointStore(consensus::MemoryPrivvalStore& disk, std::function<void(const consensus::LastSigned&)> saved,
+                  std::function<bool()> crash_after_save)
+      : disk_(disk), saved_(std::move(saved)), crash_after_save_(std::move(crash_after_save)) {}
+  std::optional<consensus::LastSigned> load() override { return disk_.load(); }
+  void save(const consensus::LastSigned& record) override {
+    disk_.save(record);
+    saved_(record);
+    if (crash_after_save_()) throw SimulatedCrash{};
   }
 
  private:
-  bool may_sign(std::int64_t height) {
-    if (height <= disk_.silent_through_height) return false;
-    disk_.highest_signed_height = std::max(disk_.highest_signed_height, height);
-    return true;
-  }
-  consensus::KeySigner inner_;
-  SignerDisk& disk_;
+  consensus::MemoryPrivvalStore& disk_;
+  std::function<void(const consensus::LastSigned&)> saved_;
+  std::function<bool()> crash_after_save_;
 };
 
 class World;
@@ -135,13 +140,15 @@ struct SimNode {
   std::optional<SecretKey> key;  // validators only
   PublicKey public_key{};
   std::int64_t power = 0;
-  std::unique_ptr<SimLedger> ledger;  // the node's disk: survives crashes
-  SignerDisk signer_disk;             // also on disk
-  Rng aux_random{0};                  // BIP-340 auxiliary randomness, from the seed
-  std::unique_ptr<SimSigner> signer;  // volatile from here on
+  std::unique_ptr<SimLedger> ledger;           // the node's disk: survives crashes
+  consensus::MemoryPrivvalStore privval_disk;  // also on disk (validators only)
+  Rng aux_random{0};                           // BIP-340 auxiliary randomness, from the seed
+  std::unique_ptr<CrashPointStore> privval_store;  // volatile from here on
+  std::unique_ptr<consensus::PrivValidator> signer;
   std::unique_ptr<NodeHost> host;
   std::unique_ptr<consensus::ConsensusDriver> driver;
   Power power_state = Power::up;
+  bool crash_at_next_save = false;  // f+1: a crash point that fires for sure
   std::uint64_t epoch = 0;  // bumped by a crash, so the dead incarnation's timers are dropped
   std::vector<consensus::DriverTimer> deferred_timers;  // fired while paused, run on resume
   std::set<Signature> traced_messages;  // consensus messages already in the trace (trace only)
@@ -190,9 +197,16 @@ class World {
   void deliver_blocks(SimNode& from, SimNode& to, const BlocksMessage& blocks);
   void status_tick(SimNode& node, std::uint64_t epoch);
 
-  // Node lifecycle and faults (sim_faults.cpp, but start_driver).
-  void start_driver(SimNode& node);
-  void crash(SimNode& node);
+  // Node lifecycle and faults (sim_faults.cpp, but start_driver and drive).
+  // False when the node crashed at a crash point while starting.
+  bool start_driver(SimNode& node);
+  // Runs `action` (a call into the node's driver); a SimulatedCrash from a crash point
+  // crashes the node, and drive returns false.
+  bool drive(SimNode& node, const std::function<void()>& action);
+  bool crash_point(const SimNode& node);  // asked by the store after each save
+  void node_signed(SimNode& node, const consensus::LastSigned& record);
+  void crash(SimNode& node, const std::string& how = "");
+  void crash_until_restart(SimNode& node, const std::string& how = "");  // restarts by GST
   void restart(SimNode& node);
   void pause(SimNode& node);
   void resume(SimNode& node);
@@ -238,8 +252,8 @@ class World {
   std::uint64_t partition_generation_ = 0;
   std::int64_t gst_us_ = 0;
   bool after_gst_ = false;
-  std::int64_t stalled_height_ = 0;
-  std::set<Signature> own_signatures_sent_;  // messages already checked and traced when sent  // f_plus_one: the highest height once two validators stopped
+  std::int64_t stalled_height_ = 0;  // f_plus_one: the highest height once two validators stopped
+  std::set<Signature> own_signatures_sent_;  // messages already checked and traced when sent
 
   std::vector<Client> clients_;
   std::set<Hash32> client_transaction_ids_;

@@ -81,6 +81,8 @@ struct Ask {
   Locks locks{};
   std::vector<std::shared_ptr<const Block>> lock_blocks{};
   std::int64_t valid_round = -1;  // proposals only
+  std::vector<SignedProposal> lock_proposals{};
+  std::vector<SignedVote> lock_votes{};
 };
 
 VoteType vote_type(std::uint8_t step) { return step == kPrevote ? VoteType::prevote : VoteType::precommit; }
@@ -97,10 +99,11 @@ Hash32 digest_of(const Ask& ask) {
 std::optional<Signature> ask_for(PrivValidator& signer, const Ask& ask) {
   if (ask.step == kProposal) {
     SignProposal request{ask.height, ask.round, ask.valid_round, id_of(ask.block), ask.block, ask.locks,
-                         ask.lock_blocks};
+                         ask.lock_blocks, ask.lock_proposals, ask.lock_votes};
     return signer.sign_proposal(request, digest_of(ask));
   }
-  SignVote request{vote_type(ask.step), ask.height, ask.round, block_id(ask), ask.locks, ask.lock_blocks};
+  SignVote request{vote_type(ask.step), ask.height, ask.round, block_id(ask), ask.locks, ask.lock_blocks,
+                   ask.lock_proposals, ask.lock_votes};
   return signer.sign_vote(request, digest_of(ask));
 }
 
@@ -412,6 +415,38 @@ TEST_CASE("privval: locks and two different lock blocks come back from load() an
   REQUIRE(resume->vote);
   CHECK(*resume->vote == expected_vote);
   CHECK_FALSE(resume->proposal);
+}
+
+TEST_CASE("privval: the lock's signed proposal comes back through resume() with its block bound", "[privval]") {
+  // A lone validator that crashed after saving its precommit needs the round's proposal to
+  // decide (tendermint_test "n = 1 restarted after its precommit").
+  TempDir directory;
+  const std::string path = directory.file("consensus.sqlite");
+  const auto block = make_block(4, "locked", two_signed_transactions());
+  const Locks locks{0, id_of(block), 0, id_of(block)};
+  const SignedProposal proposal{4, 0, -1, id_of(block), block, validator_public_key(), Signature{}};
+  {
+    auto store = SqlitePrivvalStore::open(path, kChain, validator_public_key());
+    PrivValidator signer(validator_key(), *store, kChain);
+    Ask precommit{4, 0, kPrecommit, block, locks, {block}};
+    precommit.lock_proposals = {proposal};
+    REQUIRE(ask_for(signer, precommit));
+  }
+  auto store = SqlitePrivvalStore::open(path, kChain, validator_public_key());
+  PrivValidator restarted(validator_key(), *store, kChain);
+  const auto resume = restarted.resume(3);
+  REQUIRE(resume);
+  REQUIRE(resume->proposals.size() == 1);
+  const SignedProposal& back = resume->proposals[0];
+  CHECK(back.height == 4);
+  CHECK(back.round == 0);
+  CHECK(back.valid_round == -1);
+  CHECK(back.block_id == id_of(block));
+  CHECK(back.signer == validator_public_key());
+  CHECK(back.signature == Signature{});
+  REQUIRE(back.block);
+  CHECK(block_hash(back.block->header) == id_of(block));
+  CHECK(back.block->transactions.size() == 2);
 }
 
 // The core lists a block that is both locked and valid once (Tendermint::lock_blocks).

@@ -517,7 +517,8 @@ TEST_CASE("line 22: fresh proposal, unlocked -> prevote id(v)", "[tendermint]") 
   auto votes = all_of<SignVote>(outputs);
   REQUIRE(lines_of<SignVote>(outputs) == Lines{"prevote h1 r0 A"});
   CHECK(locks_text(votes[0].locks) == kUnlocked);
-  CHECK(votes[0].lock_blocks.empty());
+  CHECK(names_of(votes[0].lock_blocks) == std::set<std::string>{"A"});  // only the block it votes for
+  CHECK(votes[0].lock_votes.empty());
   CHECK(node.position() == "h1 r0 prevote");
   CHECK(node.locks() == kUnlocked);
 }
@@ -1281,7 +1282,7 @@ TEST_CASE("block sync: CommittedElsewhere moves past the synced height with the 
 
 TEST_CASE("resume: the core starts at the stored round, step and locks", "[tendermint]") {
   TestBlock block_a = make_block("A", 1, 1);
-  Harness node(4, 0, 1, Resume{1, Step::prevote, Locks{0, block_a.id, 0, block_a.id}, {block_a.block}, {}, {}});
+  Harness node(4, 0, 1, Resume{1, Step::prevote, Locks{0, block_a.id, 0, block_a.id}, {block_a.block}, {}, {}, {}, {}});
   CHECK(node.position() == "h1 r1 prevote");
   CHECK(node.locks() == "locked A@0 valid A@0");
 }
@@ -1289,7 +1290,7 @@ TEST_CASE("resume: the core starts at the stored round, step and locks", "[tende
 TEST_CASE("resume at step prevote: the round's proposal and timeoutPropose sign nothing again", "[tendermint]") {
   TestBlock block_a = make_block("A", 1, 1);
   TestBlock block_b = make_block("B", 1, 2);
-  Harness node(4, 0, 1, Resume{1, Step::prevote, Locks{0, block_a.id, 0, block_a.id}, {block_a.block}, {}, {}});
+  Harness node(4, 0, 1, Resume{1, Step::prevote, Locks{0, block_a.id, 0, block_a.id}, {block_a.block}, {}, {}, {}, {}});
   node.answer_validity(block_b, true);
   std::vector<Output> outputs = node.propose(1, -1, block_b);  // line 22 needs step_p = propose
   append(outputs, node.fire(Step::propose, 1));                // line 57 needs step_p = propose
@@ -1300,14 +1301,14 @@ TEST_CASE("resume at step prevote: the round's proposal and timeoutPropose sign 
 TEST_CASE("resume locked: a fresh proposal of another value gets prevote nil (no amnesia)", "[tendermint]") {
   TestBlock block_a = make_block("A", 1, 1);
   TestBlock block_b = make_block("B", 1, 2);
-  Harness node(4, 0, 1, Resume{1, Step::propose, Locks{0, block_a.id, 0, block_a.id}, {block_a.block}, {}, {}});
+  Harness node(4, 0, 1, Resume{1, Step::propose, Locks{0, block_a.id, 0, block_a.id}, {block_a.block}, {}, {}, {}, {}});
   node.answer_validity(block_b, true);
   CHECK(lines_of<SignVote>(node.propose(1, -1, block_b)) == Lines{"prevote h1 r1 nil"});
 }
 
 TEST_CASE("resume with validValue: the proposer of a later round re-proposes the stored block", "[tendermint]") {
   TestBlock block_a = make_block("A", 1, 1);
-  Harness node(4, 2, 1, Resume{0, Step::precommit, Locks{0, block_a.id, 0, block_a.id}, {block_a.block}, {}, {}});
+  Harness node(4, 2, 1, Resume{0, Step::precommit, Locks{0, block_a.id, 0, block_a.id}, {block_a.block}, {}, {}, {}, {}});
   auto round_1 = node.fire(Step::precommit, 0);  // line 65; v2 proposes (1, 1)
   CHECK(lines_of<SignProposal>(round_1) == Lines{"h1 r1 vr0 A"});  // the text checks the block against the id
   CHECK(lines_of<GetValue>(round_1).empty());
@@ -1318,7 +1319,7 @@ TEST_CASE("line 28 with lockedRound = vr: a proof-of-lock at the lock's own roun
   // while the stored lock is A at round 1. Line 29 asks lockedRound_p <= vr, not <.
   TestBlock block_a = make_block("A", 1, 2);
   TestBlock block_b = make_block("B", 1, 3);
-  Harness node(4, 0, 1, Resume{2, Step::propose, Locks{1, block_a.id, 1, block_a.id}, {block_a.block}, {}, {}});
+  Harness node(4, 0, 1, Resume{2, Step::propose, Locks{1, block_a.id, 1, block_a.id}, {block_a.block}, {}, {}, {}, {}});
   node.answer_validity(block_b, true);
   for (std::size_t validator : {1, 2, 3}) node.prevote(validator, 1, block_b.id);
   CHECK(lines_of<SignVote>(node.propose(2, 1, block_b)) == Lines{"prevote h1 r2 B"});  // v3's proposal
@@ -1391,6 +1392,56 @@ TEST_CASE("n = 1: each input cascades to the next request, from StartHeight to D
   CHECK(lines_of<ScheduleTimeout>(everything).empty());
 
   CHECK(lines_of<GetValue>(node.feed(StartHeight{})) == Lines{"h2 r0"});
+}
+
+TEST_CASE("n = 1 restarted after its precommit decides by the stored proposal (line 49), not stalls", "[tendermint]") {
+  // Found by flexsim's crash points: a lone validator that saved its precommit and crashed
+  // before the commit could never decide again without the round's proposal.
+  Harness before(1, 0);
+  TestBlock block_a = make_block("A", 1, 0);
+  before.feed(StartHeight{});
+  auto proposed = before.feed(ValueReady{1, 0, block_a.block, block_a.id});
+  auto precommitted = before.feed_back(before.feed_back(proposed));
+  const SignVote* precommit = nullptr;
+  for (const auto& output : precommitted) {
+    if (const auto* vote = std::get_if<SignVote>(&output)) precommit = vote;
+  }
+  REQUIRE(precommit != nullptr);
+  REQUIRE(precommit->lock_proposals.size() == 1);
+  CHECK(precommit->lock_proposals[0].round == 0);
+  CHECK(precommit->lock_proposals[0].block_id == block_a.id);
+  const SignedVote own_precommit = vote_by(0, VoteType::precommit, 1, 0, block_a.id);
+
+  Harness restarted(1, 0, 1, Resume{0, Step::precommit, precommit->locks, precommit->lock_blocks, own_precommit, {},
+                                    precommit->lock_proposals, precommit->lock_votes});
+  CHECK(lines_of<Decide>(restarted.feed(VoteReceived{own_precommit})) == Lines{"h1 r0 A by v0"});
+
+  Harness without_proposal(1, 0, 1, Resume{0, Step::precommit, precommit->locks, precommit->lock_blocks, own_precommit, {}, {}, {}});
+  CHECK(lines_of<Decide>(without_proposal.feed(VoteReceived{own_precommit})).empty());
+}
+
+TEST_CASE("n = 1 restarted after its prevote goes on to precommit and decide (line 36 by the stored proposal)",
+          "[tendermint]") {
+  // flexsim seed 1985: saved the prevote, crashed before sending it, nothing locked yet.
+  Harness before(1, 0);
+  TestBlock block_a = make_block("A", 1, 0);
+  before.feed(StartHeight{});
+  const SignVote* prevote = nullptr;
+  auto prevoted = before.feed_back(before.feed(ValueReady{1, 0, block_a.block, block_a.id}));
+  for (const auto& output : prevoted) {
+    if (const auto* vote = std::get_if<SignVote>(&output)) prevote = vote;
+  }
+  REQUIRE(prevote != nullptr);
+  CHECK(prevote->locks == Locks{});
+  REQUIRE(prevote->lock_blocks.size() == 1);  // the block it prevoted for, with its proposal
+  REQUIRE(prevote->lock_proposals.size() == 1);
+  const SignedVote own_prevote = vote_by(0, VoteType::prevote, 1, 0, block_a.id);
+
+  Harness restarted(1, 0, 1, Resume{0, Step::prevote, prevote->locks, prevote->lock_blocks, own_prevote, {},
+                                    prevote->lock_proposals, prevote->lock_votes});
+  auto outputs = restarted.feed(VoteReceived{own_prevote});
+  CHECK(lines_of<SignVote>(outputs) == Lines{"precommit h1 r0 A"});
+  CHECK(lines_of<Decide>(restarted.feed_back(outputs)) == Lines{"h1 r0 A by v0"});
 }
 
 TEST_CASE("n = 1: an answering host decides one block per StartHeight", "[tendermint]") {
