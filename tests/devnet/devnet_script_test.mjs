@@ -20,10 +20,11 @@ const directory = mkdtempSync(join(tmpdir(), "flexledger-devnet-"));
 const devnetDir = join(directory, "devnet");
 const nodes = 6;
 
-// A base port with `count` free ports after it (API and p2p each need six).
+// A base port with `count` free ports after it, below Linux's ephemeral range (32768 up), so
+// no outgoing connection takes one of them before its node listens.
 async function freeBase(count) {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 40000);
+    const base = 15000 + Math.floor(Math.random() * (32000 - 15000 - count));
     const servers = [];
     try {
       for (let i = 0; i < count; i++) {
@@ -41,8 +42,8 @@ async function freeBase(count) {
   throw new Error("no run of free ports");
 }
 
-const apiPort = await freeBase(nodes);
-const p2pPort = await freeBase(nodes);
+const apiPort = await freeBase(2 * nodes);  // API ports, then the p2p ports after them
+const p2pPort = apiPort + nodes;
 const env = { ...process.env, DEVNET_DIR: devnetDir, BUILD_DIR: buildDir, DEVNET_API_PORT: String(apiPort), DEVNET_P2P_PORT: String(p2pPort) };
 const devnet = async (...args) => (await run(join(root, "scripts/devnet.sh"), args, { env })).stdout;
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
