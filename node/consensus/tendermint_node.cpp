@@ -17,6 +17,7 @@ constexpr std::int64_t kTickMs = 500;
 constexpr auto kStatusInterval = std::chrono::seconds(5);
 constexpr auto kBlockRequestTimeout = std::chrono::seconds(10);
 constexpr auto kSyncBench = std::chrono::seconds(60);
+constexpr std::int64_t kStopDrainMs = 2000;  // at most this long to write queued frames on a clean stop
 // A peer one height ahead is normal mid-commit; one that stays ahead this long is not.
 constexpr auto kBehindGrace = std::chrono::seconds(2);
 
@@ -121,10 +122,15 @@ void TendermintNode::stop() {
   if (!thread_.joinable()) return;
   // The cascade in progress (up to a commit) finishes first: handlers are never interrupted.
   boost::asio::post(io_, [this] {
-    if (network_) network_->stop();
     if (tick_timer_) tick_timer_->cancel();
-    work_.reset();
-    io_.stop();
+    auto finish = [this] {
+      work_.reset();
+      io_.stop();
+    };
+    if (!network_) return finish();
+    // Transactions acknowledged just before the stop still go out: flushed, then written.
+    guarded([this] { flush_transactions(); });
+    network_->drain_and_stop(kStopDrainMs, finish);
   });
   thread_.join();
 }

@@ -82,8 +82,14 @@ class PeerNetwork::Connection : public std::enable_shared_from_this<Connection> 
 
   void send(FrameType type, const std::string& payload) { send_encoded(std::make_shared<const std::string>(encode_frame(type, payload))); }
 
+  // Closes once the queue is written (at once when it is empty).
+  void close_when_drained() {
+    closing_ = true;
+    if (!writing_) close("p2p.stopping", "the node is stopping");
+  }
+
   void send_encoded(std::shared_ptr<const std::string> bytes) {
-    if (closed_) return;
+    if (closed_ || closing_) return;
     if (queued_bytes_ + bytes->size() > network_.options_.max_queued_bytes) {
       close("p2p.send_queue_full", "the peer reads too slowly");
       return;
@@ -206,6 +212,7 @@ class PeerNetwork::Connection : public std::enable_shared_from_this<Connection> 
   void write_next() {
     if (closed_ || queue_.empty()) {
       writing_ = false;
+      if (closing_) close("p2p.stopping", "the node is stopping");
       return;
     }
     writing_ = true;
@@ -229,6 +236,7 @@ class PeerNetwork::Connection : public std::enable_shared_from_this<Connection> 
   std::deque<std::shared_ptr<const std::string>> queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
+  bool closing_ = false;  // drain_and_stop: close after the last queued write
   bool closed_ = false;
   Hello ours_;
   std::optional<Hello> theirs_;
@@ -271,8 +279,7 @@ void PeerNetwork::start() {
   }
 }
 
-void PeerNetwork::stop() {
-  if (stopped_) return;
+void PeerNetwork::stop_accepting_and_dialling() {
   stopped_ = true;
   if (listener_) {
     boost::system::error_code ignored;
@@ -283,8 +290,33 @@ void PeerNetwork::stop() {
     dialler->timer.cancel();
     dialler->resolver.cancel();
   }
+}
+
+void PeerNetwork::stop() {
+  if (stopped_) return;
+  stop_accepting_and_dialling();
   auto open = connections_;
   for (auto& [id, connection] : open) connection->close("p2p.stopping", "the node is stopping");
+}
+
+void PeerNetwork::drain_and_stop(std::int64_t timeout_ms, std::function<void()> done) {
+  if (stopped_) {
+    done();
+    return;
+  }
+  stop_accepting_and_dialling();
+  drained_ = std::move(done);
+  drain_deadline_ = std::make_unique<asio::steady_timer>(io_, Milliseconds(timeout_ms));
+  drain_deadline_->async_wait([this](const boost::system::error_code&) {
+    auto open = connections_;
+    for (auto& [id, connection] : open) connection->close("p2p.stopping", "the node is stopping");
+    if (drained_) std::exchange(drained_, nullptr)();
+  });
+  auto open = connections_;
+  for (auto& [id, connection] : open) connection->close_when_drained();
+  if (connections_.empty()) {
+    drain_deadline_->cancel();  // its handler runs once, with operation_aborted, and calls done
+  }
 }
 
 void PeerNetwork::accept_next() {
@@ -381,6 +413,7 @@ void PeerNetwork::closed(Connection& connection) {
   if (found == connections_.end()) return;
   auto keep_alive = found->second;  // the connection outlives its removal from the map
   connections_.erase(found);
+  if (stopped_ && connections_.empty() && drain_deadline_) drain_deadline_->cancel();  // drained: finish now
   if (connection.announced) {
     ++peers_dropped_;
     publish();

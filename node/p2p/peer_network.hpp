@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -72,6 +73,10 @@ class PeerNetwork {
   void start();
   // Closes every connection and stops dialling; later calls do nothing.
   void stop();
+  // Stops accepting and dialling, lets each connection write what it has queued (so a
+  // transaction acknowledged just before a clean shutdown still reaches the peers), then
+  // stops; calls `done` once everything is closed or after `timeout_ms`.
+  void drain_and_stop(std::int64_t timeout_ms, std::function<void()> done);
   std::uint16_t bound_port() const { return bound_port_; }
 
   void send(PeerId peer, FrameType type, const std::string& payload);
@@ -90,6 +95,7 @@ class PeerNetwork {
   struct Dialler;
   friend class Connection;
 
+  void stop_accepting_and_dialling();
   void accept_next();
   void dial(std::shared_ptr<Dialler> dialler);
   void redial_later(std::shared_ptr<Dialler> dialler);
@@ -109,6 +115,8 @@ class PeerNetwork {
   std::unique_ptr<Listener> listener_;
   std::uint16_t bound_port_ = 0;
   bool stopped_ = false;
+  std::function<void()> drained_;  // drain_and_stop's `done`, until called
+  std::unique_ptr<boost::asio::steady_timer> drain_deadline_;
   PeerId next_id_ = 1;
   std::map<PeerId, std::shared_ptr<Connection>> connections_;  // handshaking and authenticated
   std::vector<std::shared_ptr<Dialler>> diallers_;

@@ -171,7 +171,7 @@ TEST_CASE("a 4-validator network under load survives kill -9, SIGSTOP and a full
   // another would see n refused as stale: a client changes nodes only after a pause.
   const std::vector<int> load_nodes{0, 3, 4};
   std::mutex mutex;
-  std::set<std::string> acknowledged;
+  std::map<std::string, int> acknowledged;  // transaction id -> the node that answered 202
   std::atomic<bool> stop_load{false};
   std::vector<std::jthread> load;
   for (std::size_t s = 0; s < senders.size(); ++s) {
@@ -192,7 +192,7 @@ TEST_CASE("a 4-validator network under load survives kill -9, SIGSTOP and a full
           if (reply && reply->status == 202) {
             last_node = n;
             std::lock_guard lock(mutex);
-            acknowledged.insert(id_hex(transfer));
+            acknowledged.emplace(id_hex(transfer), n);
             break;
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(50));  // down or restarting: try the next
@@ -233,7 +233,10 @@ TEST_CASE("a 4-validator network under load survives kill -9, SIGSTOP and a full
   {
     HttpClient client(net.node(0).port());
     client.set_bearer(net.node(0).login("auditor"));
-    for (const auto& id : acknowledged) wait_until_committed(client, id, std::chrono::seconds(60));
+    for (const auto& [id, node] : acknowledged) {
+      INFO("acknowledged by node" << node);
+      REQUIRE_NOTHROW(wait_until_committed(client, id, std::chrono::seconds(60)));
+    }
   }
   const std::int64_t final_height = net.height(0);
   for (int i = 0; i < net.size(); ++i) REQUIRE(net.wait_height(i, final_height, std::chrono::seconds(60)));
@@ -261,7 +264,7 @@ TEST_CASE("a 4-validator network under load survives kill -9, SIGSTOP and a full
     CHECK(count == 1);
   }
   std::size_t missing = 0;
-  for (const auto& id : acknowledged) missing += in_chain.count(id) == 0;
+  for (const auto& [id, node] : acknowledged) missing += in_chain.count(id) == 0;
   INFO("transactions in the chain: " << in_chain.size());
   CHECK(missing == 0);
   // node2 signed again after its SIGKILL without a conflicting vote: no evidence against it.

@@ -40,7 +40,9 @@ NodeProcess::NodeProcess(const std::filesystem::path& data_dir, const std::files
       if (event.value("event", "") == "node.started") port_ = port_of_url(event.value("url", ""));
     }
     if (port_ != 0) {
-      token_ = login("operator");
+      // The node's own participant: "operator" on a dev chain, "node" on a devnet's other nodes.
+      Json logins = Json::parse(read_whole_file(data_dir_ / "dev_logins.json"), nullptr, false);
+      token_ = login(logins.is_object() && logins.contains("node") ? "node" : "operator");
       return;
     }
     if (!process_->running()) break;

@@ -32,7 +32,8 @@ class NodeProcess {
   // A bearer token of the dev user `user` ("operator", or a role such as "prosumer"), from a
   // login with the password the dev node keeps in <data>/dev_logins.json. Throws on failure.
   std::string login(const std::string& user = "operator") const;
-  // The operator's token, taken once at start.
+  // The token of the node's own participant ("operator", or "node" on a devnet node that is
+  // not the market operator), taken once at start.
   const std::string& token() const { return token_; }
   ChildProcess& process() { return *process_; }
   const std::filesystem::path& log_path() const { return log_path_; }

@@ -45,23 +45,24 @@ void World::client_submit(std::size_t client_index) {
   if (!candidates.empty()) {
     SimNode& node = *candidates[rng_.below(candidates.size())];
     client.last_node = node.index;
-    admit_and_gossip(node, transaction, client.name);
+    static_cast<void>(admit_and_gossip(node, transaction, client.name));  // resubmitted if not committed
   }
   at(kResubmitAfterUs, [this, client_index, attempt] {
     if (clients_[client_index].attempt == attempt) client_submit(client_index);
   });
 }
 
-void World::admit_and_gossip(SimNode& node, const std::shared_ptr<const Transaction>& transaction,
+Status World::admit_and_gossip(SimNode& node, const std::shared_ptr<const Transaction>& transaction,
                              const std::string& origin) {
   Status admitted = node.ledger->submit(*transaction);
   trace(node.name + "<-" + origin + " tx " + short_hex(transaction->id) + " nonce " +
         std::to_string(transaction->nonce) + " " + (admitted ? "ok" : admitted.rejection().code));
-  if (!admitted) return;
-  if (!drive(node, [&node] { node.driver->on_transactions(); })) return;  // it crashed, so it gossips nothing
+  if (!admitted) return admitted;
+  if (!drive(node, [&node] { node.driver->on_transactions(); })) return admitted;  // it crashed: it gossips nothing
   for (auto& other : nodes_) {
     if (other.get() != &node) send(node, *other, Message{TransactionMessage{transaction}});
   }
+  return admitted;
 }
 
 void World::client_saw_commit(const Block& block) {

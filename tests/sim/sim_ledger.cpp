@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "contracts/state_keys.hpp"
 #include "ledger/limits.hpp"
 #include "node/block_check.hpp"
 
@@ -42,6 +43,11 @@ Status SimLedger::submit(const Transaction& transaction) {
   StateOverlay view(state_);
   if (auto envelope = check_envelope(view, transaction, tip_.chain_id); !envelope) return envelope;
   return mempool_->add(transaction);
+}
+
+std::int64_t SimLedger::last_nonce(const PublicKey& signer) const {
+  auto value = state_.get(keys::nonce(signer));
+  return value ? Json::parse(*value).get<std::int64_t>() : 0;
 }
 
 std::shared_ptr<const Block> SimLedger::build_block(std::int64_t time, const PublicKey& proposer,

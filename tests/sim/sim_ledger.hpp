@@ -59,6 +59,10 @@ class SimLedger final : public consensus::LedgerPort {
   const ChainTip& tip() const { return tip_; }
   Hash32 state_app_hash() const { return state_.app_hash(); }
   std::size_t pending_transactions() const { return mempool_->size(); }
+  // The signer's last committed nonce (0 when none), as Chain::last_nonce.
+  std::int64_t last_nonce(const PublicKey& signer) const;
+  // Whether the committed state holds `key`.
+  bool holds(const std::string& key) const { return state_.get(key).has_value(); }
 
  private:
   ChainTip tip_;

@@ -126,6 +126,7 @@ void report_failure(std::uint64_t seed, const char* scenario, const RunResult& r
 struct Totals {
   std::uint64_t runs = 0, events = 0;
   std::int64_t virtual_us = 0, heights = 0;
+  std::uint64_t evidence_worlds = 0, evidence_records = 0;  // honest validators' evidence on chain
   std::map<std::string, std::uint64_t> configurations;
 };
 
@@ -142,6 +143,8 @@ bool run_seed(std::uint64_t seed, const Arguments& arguments, bool single, Total
     totals.events += result.events;
     totals.virtual_us += result.virtual_us;
     totals.heights += result.height;
+    if (result.evidence_committed > 0) ++totals.evidence_worlds;
+    totals.evidence_records += result.evidence_committed;
     ++totals.configurations[result.configuration];
   };
   // Chosen by a hash of the seed, not the seed itself, so every shard gets its share.
@@ -209,6 +212,9 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(totals.runs), seconds, static_cast<double>(totals.virtual_us) / 1e6,
               static_cast<unsigned long long>(totals.events),
               totals.runs ? static_cast<double>(totals.heights) / static_cast<double>(totals.runs) : 0.0);
+  std::printf("  %llu runs with honest evidence on chain, %llu equivocations recorded\n",
+              static_cast<unsigned long long>(totals.evidence_worlds),
+              static_cast<unsigned long long>(totals.evidence_records));
   for (const auto& [configuration, count] : totals.configurations) {
     std::printf("  %llu runs: %s\n", static_cast<unsigned long long>(count), configuration.c_str());
   }

@@ -2,6 +2,8 @@
 
 #include "tests/sim/sim_trace.hpp"
 
+#include "contracts/state_keys.hpp"
+
 namespace flex::sim {
 
 namespace {
@@ -69,7 +71,8 @@ std::optional<Failure> Properties::honest_signature(const std::string& node, con
 
 std::optional<Failure> Properties::check_chains(const std::vector<HonestChain>& chains, const Genesis& genesis,
                                                 const State::Entries& initial_state, SignatureMemo& memo,
-                                                const std::set<Hash32>& client_transactions, bool require_all) const {
+                                                const std::set<Hash32>& client_transactions,
+                                                const std::set<Hash32>& evidence_transactions, bool require_all) const {
   const HonestChain* longest = nullptr;
   for (const auto& chain : chains) {
     if (!longest || chain.ledger->height() > longest->ledger->height()) longest = &chain;
@@ -102,8 +105,9 @@ std::optional<Failure> Properties::check_chains(const std::vector<HonestChain>& 
       return Failure{"validity", height, "replayed state does not match the header's app hash"};
     }
     for (const auto& transaction : stored.block->transactions) {
-      if (!client_transactions.count(transaction.id)) {
-        return Failure{"validity", height, "transaction " + short_hex(transaction.id) + " is not a client's"};
+      if (!client_transactions.count(transaction.id) && !evidence_transactions.count(transaction.id)) {
+        return Failure{"validity", height,
+                       "transaction " + short_hex(transaction.id) + " is neither a client's nor honest evidence"};
       }
       if (!seen.insert(transaction.id).second) {
         return Failure{"validity", height, "transaction " + short_hex(transaction.id) + " is committed twice"};
@@ -120,6 +124,45 @@ std::optional<Failure> Properties::check_chains(const std::vector<HonestChain>& 
       if (!seen.count(id)) {
         return Failure{"liveness", longest->ledger->height(), "client transaction " + short_hex(id) + " never committed"};
       }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> Properties::check_evidence(const std::vector<HonestChain>& chains,
+                                                  const std::vector<EvidenceReport>& reports,
+                                                  std::size_t& committed) const {
+  committed = 0;
+  std::int64_t final_height = 0;
+  for (const auto& chain : chains) final_height = std::max(final_height, chain.ledger->height());
+  // Each equivocation with its reports: one excused report is not enough while another could land.
+  std::map<std::string, std::vector<const EvidenceReport*>> by_key;
+  for (const auto& report : reports) {
+    by_key[keys::evidence(report.validator, report.height, report.round, report.type)].push_back(&report);
+  }
+  for (const auto& [key, key_reports] : by_key) {
+    const HonestChain* missing = nullptr;
+    for (const auto& chain : chains) {
+      if (chain.ledger->height() == final_height && !chain.ledger->holds(key)) missing = &chain;
+    }
+    if (!missing) {
+      ++committed;
+      continue;
+    }
+    bool excused = true;
+    std::string reporters;
+    for (const EvidenceReport* report : key_reports) {
+      if (report->refused.empty() && !report->lost && !report->superseded && !report->too_late) excused = false;
+      reporters += (reporters.empty() ? "" : ", ") + report->reporter + " tx " + short_hex(report->transaction) +
+                   (report->refused.empty() ? "" : " refused " + report->refused) + (report->lost ? " lost" : "") +
+                   (report->superseded ? " superseded" : "") + (report->too_late ? " too late" : "");
+    }
+    if (!excused) {
+      const EvidenceReport& first = *key_reports.front();
+      return Failure{"evidence", final_height,
+                     missing->node + " lacks " + first.type + " evidence against " + short_hex(first.validator) +
+                         " at height " + std::to_string(first.height) + " round " + std::to_string(first.round) +
+                         " (reported by " + reporters + ")"};
     }
   }
   return std::nullopt;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "contracts/evidence.hpp"
 #include "contracts/state_keys.hpp"
 #include "ledger/hash.hpp"
 
@@ -223,6 +224,7 @@ RunResult World::run() {
   result.last_lines = trace_.last_lines();
   result.virtual_us = now_us_;
   result.events = events_run_;
+  result.evidence_committed = evidence_committed_;
   result.height = properties_ && !properties_->decided().empty() ? properties_->decided().rbegin()->first : 0;
   return result;
 }
@@ -291,7 +293,7 @@ void World::deliver(SimNode& from, SimNode& to, const Message& message) {
             code_of(status));
     }
   } else if (const auto* transaction = std::get_if<TransactionMessage>(&message)) {
-    admit_and_gossip(to, transaction->transaction, from.name);
+    static_cast<void>(admit_and_gossip(to, transaction->transaction, from.name));  // a refusal is traced
   } else if (const auto* status = std::get_if<StatusMessage>(&message)) {
     std::int64_t own = to.ledger->height();
     if (own <= status->height) return;
@@ -446,9 +448,26 @@ void World::final_checks() {
     if (node->honest()) chains.push_back(HonestChain{node->name, node->ledger.get()});
   }
   if (auto failure = properties_->check_chains(chains, genesis_, initial_state_, memo_, client_transaction_ids_,
-                                               /*require_all=*/true)) {
+                                               evidence_transaction_ids_, /*require_all=*/true)) {
     fail(*failure);
+    return;
   }
+  const SimLedger* longest = nullptr;
+  for (const auto& chain : chains) {
+    if (!longest || chain.ledger->height() > longest->height()) longest = chain.ledger;
+  }
+  for (std::size_t i = 0; i < evidence_reports_.size(); ++i) {
+    const EvidenceReporter& reporter = evidence_reporters_[i];
+    const SimNode& node = *nodes_[reporter.node];
+    EvidenceReport& report = evidence_reports_[i];
+    report.lost = node.epoch != reporter.epoch;
+    report.superseded = !committed_ids_.count(report.transaction) && node.ledger->last_nonce(node.public_key) >= reporter.nonce;
+    report.too_late = true;
+    for (std::int64_t height = reporter.height + 2; longest && height <= longest->height(); ++height) {
+      if (longest->stored(height)->block->header.proposer == node.public_key) report.too_late = false;
+    }
+  }
+  if (auto failure = properties_->check_evidence(chains, evidence_reports_, evidence_committed_)) fail(*failure);
 }
 
 void World::node_committed(SimNode& node, const Block& block, const Commit& commit) {
@@ -468,6 +487,27 @@ void World::node_saw_equivocation(SimNode& node, const consensus::SignedVote& fi
   trace(node.name + " sees equivocation by " + who + " " + std::string(vote_type_name(first.type)) + " h" +
         std::to_string(first.height) + " r" + std::to_string(first.round) + " " +
         (first.block ? short_hex(*first.block) : "nil") + "/" + (second.block ? short_hex(*second.block) : "nil"));
+  // Reported as flexnode's on_equivocation does: only a validator, with its own key.
+  if (node.role != Role::validator || !node.key) return;
+  std::int64_t nonce = std::max(node.ledger->last_nonce(node.public_key), node.last_evidence_nonce) + 1;
+  node.last_evidence_nonce = nonce;
+  auto transaction = std::make_shared<const Transaction>(
+      make_duplicate_vote_evidence(genesis_.chain_id, *node.key, nonce, first, second, node.aux_random.hash32()));
+  evidence_transaction_ids_.insert(transaction->id);
+  std::size_t report = evidence_reports_.size();
+  evidence_reports_.push_back(EvidenceReport{node.name, first.validator, first.height, first.round,
+                                             std::string(vote_type_name(first.type)), transaction->id, "", false});
+  evidence_reporters_.push_back(EvidenceReporter{node.index, node.epoch, nonce, node.ledger->height()});
+  // Submitted from the event loop, not from inside the driver that is calling this host.
+  at(0, [this, &node, epoch = node.epoch, transaction, report] {
+    if (node.epoch != epoch) return;  // crashed: the report is lost with the mempool
+    if (!node.up()) {
+      evidence_reports_[report].refused = "sim.reporter_paused";  // it never reached the mempool
+      return;
+    }
+    Status admitted = admit_and_gossip(node, transaction, "evidence");
+    if (!admitted) evidence_reports_[report].refused = admitted.rejection().code;
+  });
 }
 
 }  // namespace flex::sim

@@ -70,6 +70,7 @@ struct RunResult {
   std::int64_t virtual_us = 0;
   std::uint64_t events = 0;
   std::int64_t height = 0;  // the highest height an honest node decided
+  std::size_t evidence_committed = 0;  // equivocations reported by honest validators and on chain
 };
 
 RunResult run_world(const WorldOptions& options);
@@ -152,6 +153,7 @@ struct SimNode {
   std::uint64_t epoch = 0;  // bumped by a crash, so the dead incarnation's timers are dropped
   std::vector<consensus::DriverTimer> deferred_timers;  // fired while paused, run on resume
   std::set<Signature> traced_messages;  // consensus messages already in the trace (trace only)
+  std::int64_t last_evidence_nonce = 0;  // so two reports in a row never share a nonce
 
   bool honest() const { return role != Role::byzantine; }
   bool up() const { return power_state == Power::up; }
@@ -224,7 +226,7 @@ class World {
   void build_clients(std::size_t count, std::size_t transactions_per_client);
   void client_submit(std::size_t client_index);
   void client_saw_commit(const Block& block);
-  void admit_and_gossip(SimNode& node, const std::shared_ptr<const Transaction>& transaction, const std::string& origin);
+  Status admit_and_gossip(SimNode& node, const std::shared_ptr<const Transaction>& transaction, const std::string& origin);
   bool all_client_transactions_committed() const;
 
   // The Byzantine validator (sim_byzantine.cpp).
@@ -259,6 +261,18 @@ class World {
   std::set<Hash32> client_transaction_ids_;
   std::map<Hash32, std::size_t> client_of_;  // transaction id -> client index
   std::set<Hash32> committed_ids_;           // committed by some honest node
+
+  // Honest validators' equivocation reports, with the reporter's index and epoch at the report.
+  std::vector<EvidenceReport> evidence_reports_;
+  struct EvidenceReporter {
+    std::size_t node = 0;
+    std::uint64_t epoch = 0;
+    std::int64_t nonce = 0;
+    std::int64_t height = 0;  // the reporter's ledger height when it reported
+  };
+  std::vector<EvidenceReporter> evidence_reporters_;
+  std::set<Hash32> evidence_transaction_ids_;
+  std::size_t evidence_committed_ = 0;
 
   struct Event {
     std::int64_t time_us;
